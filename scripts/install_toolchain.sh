@@ -53,9 +53,12 @@ go_module_dir() {
   printf '%s' "$dir"
 }
 
+# The ambient TF_CLI_CONFIG_FILE may name a missing file, which makes `tofu version` print a warning first.
+tofu_version_line() { TF_CLI_CONFIG_FILE=/dev/null "$1" version 2>/dev/null | grep -m1 '^OpenTofu v'; }
+
 install_tofu() {
   local target="$BIN_DIR/tofu"
-  if [ -x "$target" ] && "$target" version 2>/dev/null | head -n1 | grep -q "OpenTofu v$TOFU_VERSION\$"; then
+  if [ -x "$target" ] && [ "$(tofu_version_line "$target")" = "OpenTofu v$TOFU_VERSION" ]; then
     say "tofu $TOFU_VERSION: already installed at $target"
     return
   fi
@@ -64,7 +67,7 @@ install_tofu() {
   run_logged "build-tofu-$TOFU_VERSION" bash -c "cd '$dir' && go build -trimpath \
     -ldflags '-s -w -X github.com/opentofu/opentofu/version.dev=no' -o '$target.tmp' ./cmd/tofu"
   mv "$target.tmp" "$target"
-  say "tofu: $("$target" version | head -n1), $(du -h "$target" | cut -f1) at $target"
+  say "tofu: $(tofu_version_line "$target"), $(du -h "$target" | cut -f1) at $target"
 }
 
 install_provider() {
@@ -99,7 +102,8 @@ find_python_312() {
 }
 
 install_localstack() {
-  if [ -x "$LOCALSTACK_VENV/bin/localstack" ] && [ -f "$LOCALSTACK_VENV/.stepgate-complete" ]; then
+  if [ -f "$LOCALSTACK_VENV/.stepgate-complete" ] && "$LOCALSTACK_VENV/bin/python" -c \
+    "import importlib.metadata as m, sys; sys.exit(m.version('localstack-core') != '$LOCALSTACK_VERSION')" 2>/dev/null; then
     say "localstack $LOCALSTACK_VERSION: already installed in $LOCALSTACK_VENV"
     return
   fi
