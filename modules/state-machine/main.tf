@@ -1,0 +1,239 @@
+locals {
+  ctx = var.arn_context
+
+  # Built from partition/region/account/name rather than read from the resource, so the ARN is known at
+  # plan time and every policy that names it can be analysed before apply.
+  arn             = "arn:${local.ctx.partition}:states:${local.ctx.region}:${local.ctx.account_id}:stateMachine:${var.name}"
+  alias_arn       = "${local.arn}:${var.alias_name}"
+  log_group_name  = "/aws/vendedlogs/states/${var.name}"
+  log_group_arn   = "arn:${local.ctx.partition}:logs:${local.ctx.region}:${local.ctx.account_id}:log-group:${local.log_group_name}"
+  events_rule_arn = "arn:${local.ctx.partition}:events:${local.ctx.region}:${local.ctx.account_id}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"
+
+  i = var.integrations
+
+  # Executions of nested state machines, for the .sync pattern's Describe/Stop calls.
+  nested_execution_arns = [
+    for arn in local.i.state_machine_sync_arns :
+    "${replace(arn, ":stateMachine:", ":execution:")}:*"
+  ]
+  lambda_resources = flatten([for arn in local.i.lambda_function_arns : [arn, "${arn}:*"]])
+  kms_key_arns     = distinct(compact(concat(local.i.kms_key_arns, [var.encryption_kms_key_arn])))
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = local.log_group_name
+  retention_in_days = var.logging.retention_in_days
+  kms_key_id        = var.logging.kms_key_arn
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    sid     = "StepFunctionsForThisStateMachineOnly"
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.ctx.account_id]
+    }
+
+    # The state machine itself and its versions/aliases (name:N, name:alias).
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.arn, "${local.arn}:*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "execution" {
+  name                 = "${var.name}-exec"
+  description          = "Execution role of Step Functions state machine ${var.name}"
+  assume_role_policy   = data.aws_iam_policy_document.trust.json
+  max_session_duration = 3600
+  tags                 = var.tags
+}
+
+data "aws_iam_policy_document" "execution" {
+  # Log delivery and X-Ray actions have no resource-level permissions: AWS only grants them on "*".
+  # This is the one wildcard resource the module emits.
+  statement {
+    sid    = "VendedLogDelivery"
+    effect = "Allow"
+    actions = [
+      "logs:CreateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:DescribeLogGroups",
+      "logs:DescribeResourcePolicies",
+      "logs:GetLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:UpdateLogDelivery",
+    ]
+    resources = ["*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.tracing_enabled ? [1] : []
+    content {
+      sid    = "XRayTracing"
+      effect = "Allow"
+      actions = [
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+      ]
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.i.sqs_queue_arns) > 0 ? [1] : []
+    content {
+      sid       = "SqsSendMessage"
+      effect    = "Allow"
+      actions   = ["sqs:SendMessage"]
+      resources = sort(local.i.sqs_queue_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.i.sns_topic_arns) > 0 ? [1] : []
+    content {
+      sid       = "SnsPublish"
+      effect    = "Allow"
+      actions   = ["sns:Publish"]
+      resources = sort(local.i.sns_topic_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.i.dynamodb_table_arns) > 0 ? [1] : []
+    content {
+      sid       = "DynamoDbItems"
+      effect    = "Allow"
+      actions   = sort(local.i.dynamodb_actions)
+      resources = sort(local.i.dynamodb_table_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.i.lambda_function_arns) > 0 ? [1] : []
+    content {
+      sid       = "LambdaInvoke"
+      effect    = "Allow"
+      actions   = ["lambda:InvokeFunction"]
+      resources = sort(local.lambda_resources)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.i.event_bus_arns) > 0 ? [1] : []
+    content {
+      sid       = "EventBridgePutEvents"
+      effect    = "Allow"
+      actions   = ["events:PutEvents"]
+      resources = sort(local.i.event_bus_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(concat(local.i.state_machine_arns, local.i.state_machine_sync_arns)) > 0 ? [1] : []
+    content {
+      sid       = "StartNestedExecutions"
+      effect    = "Allow"
+      actions   = ["states:StartExecution"]
+      resources = sort(distinct(concat(local.i.state_machine_arns, local.i.state_machine_sync_arns)))
+    }
+  }
+
+  # The .sync integration pattern polls and, on abort, stops the nested execution, and relies on a
+  # managed EventBridge rule for completion events.
+  dynamic "statement" {
+    for_each = length(local.i.state_machine_sync_arns) > 0 ? [1] : []
+    content {
+      sid       = "TrackNestedSyncExecutions"
+      effect    = "Allow"
+      actions   = ["states:DescribeExecution", "states:StopExecution"]
+      resources = sort(local.nested_execution_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.i.state_machine_sync_arns) > 0 ? [1] : []
+    content {
+      sid       = "ManagedRuleForNestedSyncExecutions"
+      effect    = "Allow"
+      actions   = ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
+      resources = [local.events_rule_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.kms_key_arns) > 0 ? [1] : []
+    content {
+      sid       = "KmsForEncryptedData"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = sort(local.kms_key_arns)
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name   = "least-privilege"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution.json
+}
+
+resource "aws_sfn_state_machine" "this" {
+  name       = var.name
+  role_arn   = aws_iam_role.execution.arn
+  definition = var.definition
+  type       = var.type
+  publish    = var.publish
+
+  logging_configuration {
+    log_destination        = "${aws_cloudwatch_log_group.this.arn}:*"
+    include_execution_data = var.logging.include_execution_data
+    level                  = var.logging.level
+  }
+
+  tracing_configuration {
+    enabled = var.tracing_enabled
+  }
+
+  dynamic "encryption_configuration" {
+    for_each = var.encryption_kms_key_arn == null ? [] : [var.encryption_kms_key_arn]
+    content {
+      type                              = "CUSTOMER_MANAGED_KMS_KEY"
+      kms_key_id                        = encryption_configuration.value
+      kms_data_key_reuse_period_seconds = 300
+    }
+  }
+
+  tags = var.tags
+
+  # The role must be able to deliver logs before the state machine is created, or creation fails.
+  depends_on = [aws_iam_role_policy.execution]
+}
+
+resource "aws_sfn_alias" "this" {
+  count = var.publish ? 1 : 0
+
+  name        = var.alias_name
+  description = "Latest published version of ${var.name}"
+
+  routing_configuration {
+    state_machine_version_arn = aws_sfn_state_machine.this.state_machine_version_arn
+    weight                    = 100
+  }
+}
