@@ -1,0 +1,195 @@
+"""Audit rules: every execution leaves a durable trace, logs live long enough and are encrypted when they hold data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from stepgate.plan.api import machine_arn
+from stepgate.plan.findings import Finding, Severity
+from stepgate.plan.iam import arn_overlaps
+from stepgate.plan.model import Plan, Resource
+from stepgate.rules.base import Rule, RuleConfig
+
+TERMINAL_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+STATUS_EVENT = "Step Functions Execution Status Change"
+# targets that keep what they receive (a log group, a stream, a queue, another bus with its own rules)
+_DURABLE_TARGETS = (":logs:", ":firehose:", ":kinesis:", ":sqs:", ":events:")
+_DURABLE_TYPES = {"aws_cloudwatch_log_group", "aws_kinesis_firehose_delivery_stream", "aws_kinesis_stream", "aws_sqs_queue", "aws_cloudwatch_event_bus"}
+
+
+def _pattern_matches(pattern: Any, value: str) -> bool:
+    """EventBridge matching for one field: a list of literals or of prefix/anything-but/wildcard filters."""
+    if pattern is None:
+        return True
+    for item in pattern if isinstance(pattern, list) else [pattern]:
+        if isinstance(item, str) and item == value:
+            return True
+        if isinstance(item, Mapping):
+            if "prefix" in item and isinstance(item["prefix"], str) and value.startswith(item["prefix"]):
+                return True
+            if "anything-but" in item:
+                excluded = item["anything-but"]
+                excluded = excluded if isinstance(excluded, list) else [excluded]
+                if value not in excluded:
+                    return True
+            if "wildcard" in item and isinstance(item["wildcard"], str) and fnmatchcase(value, item["wildcard"]):
+                return True
+    return False
+
+
+def _arn_pattern_matches(pattern: Any, arn: str) -> bool:
+    if pattern is None:
+        return True
+    for item in pattern if isinstance(pattern, list) else [pattern]:
+        if isinstance(item, str) and arn_overlaps(item, arn):
+            return True
+        if isinstance(item, Mapping) and _pattern_matches([item], arn):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _AuditRule:
+    """An EventBridge rule prepared once: its parsed pattern and whether it delivers somewhere durable."""
+
+    resource: Resource
+    pattern: dict[str, Any] | None  # None: unknown at plan time or invalid (see problem)
+    problem: str
+    referenced: frozenset[str]  # resources its pattern expression references (when unknown)
+    durable: bool
+
+
+def _prepare(plan: Plan) -> list[_AuditRule]:
+    targets_by_rule: dict[str, list[Resource]] = {}
+    for target in plan.of_type("aws_cloudwatch_event_target"):
+        keys = {r.address for r in plan.resolve(target, "rule")}
+        if isinstance(target.get("rule"), str):
+            keys.add(f"name:{target.get('rule')}")
+        for key in keys:
+            targets_by_rule.setdefault(key, []).append(target)
+    prepared = []
+    for event_rule in plan.of_type("aws_cloudwatch_event_rule"):
+        targets = targets_by_rule.get(event_rule.address, []) + targets_by_rule.get(f"name:{event_rule.get('name')}", [])
+        raw = event_rule.get("event_pattern")
+        pattern, problem = None, "pattern unknown at plan time"
+        if isinstance(raw, str):
+            try:
+                loaded = json.loads(raw)
+                pattern, problem = (loaded, "") if isinstance(loaded, dict) else (None, "has an invalid event pattern")
+            except json.JSONDecodeError:
+                problem = "has an invalid event pattern"
+        referenced = frozenset(r.address for r in plan.resolve(event_rule, "event_pattern")) if not isinstance(raw, str) else frozenset()
+        prepared.append(_AuditRule(event_rule, pattern, problem, referenced, any(_is_durable(plan, t) for t in targets)))
+    return prepared
+
+
+def _is_durable(plan: Plan, target: Resource) -> bool:
+    arn = target.get("arn")
+    if isinstance(arn, str):
+        return any(kind in arn for kind in _DURABLE_TARGETS)
+    return any(r.type in _DURABLE_TYPES for r in plan.resolve(target, "arn"))
+
+
+def _covers(audit: _AuditRule, machine: Resource) -> tuple[bool, str]:
+    """(covers, why not): the EventBridge rule matches all terminal status changes of this machine."""
+    bus = audit.resource.get("event_bus_name")
+    if isinstance(bus, str) and bus not in ("", "default") and not bus.endswith("event-bus/default"):
+        return False, "is on a custom bus; Step Functions emits status changes to the default bus"
+    if audit.pattern is None:
+        return (machine.address in audit.referenced and not audit.resource.get("event_pattern"), audit.problem)
+    pattern = audit.pattern
+    if not _pattern_matches(pattern.get("source"), "aws.states") or not _pattern_matches(pattern.get("detail-type"), STATUS_EVENT):
+        return False, "does not match Step Functions execution status changes"
+    detail = pattern.get("detail") or {}
+    if not _arn_pattern_matches(detail.get("stateMachineArn"), machine_arn(machine)):
+        return False, "does not name this state machine"
+    unmatched = [s for s in TERMINAL_STATUSES if not _pattern_matches(detail.get("status"), s)]
+    if unmatched:
+        return False, f"misses the terminal statuses {', '.join(unmatched)}"
+    return True, ""
+
+
+def _standard_audited(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
+    audits = _prepare(plan)
+    for machine in plan.of_type("aws_sfn_state_machine"):
+        if str(machine.get("type") or "STANDARD").upper() != "STANDARD":
+            continue
+        reasons = []
+        for audit in audits:
+            covers, why = _covers(audit, machine)
+            if not covers:
+                reasons.append(f"{audit.resource.address} {why}")
+            elif not audit.durable:
+                reasons.append(f"{audit.resource.address} has no durable target (log group, Firehose, Kinesis, SQS or event bus)")
+            else:
+                break
+        else:
+            detail = "; ".join(reasons[:3]) + (f" (and {len(reasons) - 3} more rules)" if len(reasons) > 3 else "") if reasons else "no EventBridge rule in the plan"
+            yield rule.finding(machine.address, f"no audit rule records its terminal execution status changes: {detail}")
+
+
+def _retention(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
+    for group in plan.of_type("aws_cloudwatch_log_group"):
+        days = group.get("retention_in_days")
+        if isinstance(days, int) and 0 < days < config.min_retention_days:
+            yield rule.finding(group.address, f"keeps logs {days} days, less than the required {config.min_retention_days}")
+
+
+def _log_group_name(destination: Any) -> str | None:
+    """arn:aws:logs:r:a:log-group:NAME:* -> NAME."""
+    if not isinstance(destination, str) or ":log-group:" not in destination:
+        return None
+    name = destination.split(":log-group:", 1)[1]
+    return name[:-2] if name.endswith(":*") else name
+
+
+def _kms_on_data_logs(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
+    groups = plan.of_type("aws_cloudwatch_log_group")
+    for machine in plan.of_type("aws_sfn_state_machine"):
+        logging = machine.block("logging_configuration")
+        if not logging.get("include_execution_data") or str(logging.get("level", "OFF")).upper() == "OFF":
+            continue
+        name = _log_group_name(logging.get("log_destination"))
+        targets = [g for g in groups if name is not None and g.get("name") == name]
+        targets = targets or [r for r in plan.resolve(machine, "logging_configuration") if r.type == "aws_cloudwatch_log_group"]
+        for group in targets:
+            if not group.has_value("kms_key_id"):
+                yield rule.finding(group.address, f"holds execution input/output of {machine.address} without a KMS key")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("SG-AUD-001", Severity.HIGH, "STANDARD state machines have a durable audit rule",
+         "Execution history of STANDARD workflows expires after 90 days; an EventBridge rule on "
+         "\"Step Functions Execution Status Change\" for the terminal statuses (SUCCEEDED, FAILED, TIMED_OUT, "
+         "ABORTED) delivering to a durable target keeps who-ran-what beyond that.",
+         "Add an aws_cloudwatch_event_rule on source aws.states for this state machine's terminal statuses with a "
+         "log group (or Firehose/SQS/Kinesis) target.",
+         "https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html", _standard_audited),
+    Rule("SG-AUD-002", Severity.HIGH, "EXPRESS state machines log at level ALL",
+         "EXPRESS executions keep no history in Step Functions and emit no status-change events; their log group "
+         "at level ALL is the only audit trail.",
+         "Set logging_configuration { level = \"ALL\", include_execution_data = true, log_destination = ... }.",
+         "https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html",
+         policy="policies/checks/express_logging.py"),
+    Rule("SG-AUD-003", Severity.MEDIUM, "API access logs are JSON with request id, caller and status",
+         "Access logs are how a reviewer answers who called which route and what happened; without the request id, "
+         "the caller identity and the status they cannot be joined with executions.",
+         "Set access_log_settings with a jsonencode() format containing $context.requestId, a caller field "
+         "($context.identity.caller, $context.identity.userArn or an authorizer claim) and $context.status.",
+         "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html",
+         policy="policies/checks/access_logging.py"),
+    Rule("SG-AUD-004", Severity.MEDIUM, "Log groups keep logs for at least the retention minimum",
+         "Audit and execution logs must outlive the incidents and reviews that need them (365 days by default, "
+         "configurable with min_retention_days).",
+         "Set retention_in_days to at least the minimum (or 0 to never expire).",
+         "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html", _retention),
+    Rule("SG-AUD-005", Severity.MEDIUM, "Log groups holding execution data are KMS-encrypted",
+         "With include_execution_data the state machine's log group holds every input and output, often personal "
+         "or business data; a customer-managed KMS key controls who can read it.",
+         "Set kms_key_id on the log group (and grant logs.<region>.amazonaws.com use of the key).",
+         "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html", _kms_on_data_logs),
+)

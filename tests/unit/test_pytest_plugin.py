@@ -1,0 +1,36 @@
+"""The pytest plugin as a user's CI test sees it (it is loaded through the `stepgate` pytest11 entry point)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stepgate.pytest_plugin import assert_compliant
+
+pytestmark = pytest.mark.unit
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_three_line_user_test(stepgate_plan) -> None:
+    assert_compliant(stepgate_plan(DATA / "compliant_plan.json"), min_severity="low")
+
+
+def test_failure_message_lists_each_finding(stepgate_plan) -> None:
+    with pytest.raises(pytest.fail.Exception) as failure:
+        assert_compliant(stepgate_plan(DATA / "shared_role_plan.json"), min_severity="high")
+    message = str(failure.value)
+    assert "at or above HIGH" in message
+    assert "SG-IAM-005 module.step_function.aws_iam_role.this[0]: trust policy names 2 service principals" in message
+    assert "SG-IAM-006" not in message  # medium: below the threshold
+
+
+def test_fixture_turns_bad_input_into_a_failure(stepgate_plan, tmp_path: Path) -> None:
+    (tmp_path / "p.json").write_text("{")
+    with pytest.raises(pytest.fail.Exception, match="stepgate could not plan .*not valid JSON"):
+        stepgate_plan(tmp_path / "p.json")
+
+
+def test_assert_helper_fixture_and_plan_path(stepgate_assert_compliant) -> None:
+    stepgate_assert_compliant(DATA / "compliant_plan.json", checkov=True)
