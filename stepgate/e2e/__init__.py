@@ -1,0 +1,1 @@
+"""End-to-end proof on a running system: deploy an example, call its routes, verify executions and audit."""

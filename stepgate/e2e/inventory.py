@@ -1,0 +1,55 @@
+"""What exists in the account, by list calls, so "destroy left nothing behind" is a set difference.
+
+KMS keys are not listed: AWS only schedules them for deletion (7 days at least), so a destroyed key
+legitimately still shows up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from stepgate.e2e.target import Target
+from stepgate.errors import StepgateError
+
+
+@dataclass(frozen=True)
+class Inventory:
+    items: frozenset[str]  # "kind:identifier"
+
+    def __sub__(self, other: Inventory) -> set[str]:
+        return set(self.items - other.items)
+
+
+def _paged(client: Any, operation: str, key: str, field: str, **kwargs: Any) -> list[str]:
+    pages = client.get_paginator(operation).paginate(**kwargs)
+    return [str(item[field]) for page in pages for item in page.get(key, [])]
+
+
+def _listers(target: Target) -> dict[str, Callable[[Any], list[str]]]:
+    listers: dict[str, Callable[[Any], list[str]]] = {
+        "stepfunctions": lambda c: _paged(c, "list_state_machines", "stateMachines", "stateMachineArn"),
+        "apigateway": lambda c: _paged(c, "get_rest_apis", "items", "id"),
+        "logs": lambda c: _paged(c, "describe_log_groups", "logGroups", "logGroupName"),
+        "iam": lambda c: _paged(c, "list_roles", "Roles", "RoleName") + _paged(c, "list_policies", "Policies", "Arn", Scope="Local"),
+        "events": lambda c: _paged(c, "list_rules", "Rules", "Name"),
+        "sqs": lambda c: list(c.list_queues().get("QueueUrls", [])),
+        "sns": lambda c: _paged(c, "list_topics", "Topics", "TopicArn"),
+    }
+    if not target.is_local:  # the community emulator has no HTTP API (v2)
+        listers["apigatewayv2"] = lambda c: _paged(c, "get_apis", "Items", "ApiId")
+    return listers
+
+
+def take_inventory(target: Target) -> Inventory:
+    session = target.session()
+    items = set()
+    for service, lister in _listers(target).items():
+        try:
+            items |= {f"{service}:{name}" for name in lister(target.client(service, session))}
+        except (BotoCoreError, ClientError) as error:
+            raise StepgateError(f"cannot list {service} resources to verify the sandbox: {error}") from error
+    return Inventory(frozenset(items))

@@ -1,0 +1,59 @@
+"""Runner logic without a sandbox: the dead-sandbox message, example dirs, scenario/route drift."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from stepgate.e2e.runner import Example, SandboxGuard, check_routes_match
+from stepgate.e2e.scenario import load_scenario
+from stepgate.errors import StepgateError
+from stepgate.sandbox import Sandbox
+
+BASIC_ROUTES = {"process-report": {"method": "POST", "path": "/processReport", "invocation": "async", "type": "STANDARD"}}
+
+
+def dead_sandbox(tmp_path: Path) -> Sandbox:
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    return Sandbox("http://127.0.0.1:1", "us-east-1", 1, finished.pid, tmp_path / "ls.log", tmp_path)
+
+
+def test_any_failure_with_a_dead_sandbox_becomes_one_line_naming_the_phase(tmp_path: Path) -> None:
+    sandbox = dead_sandbox(tmp_path)
+    with pytest.raises(StepgateError) as raised:
+        with SandboxGuard(sandbox).phase("apply"):
+            raise ConnectionRefusedError("connection refused")
+    message = str(raised.value)
+    assert message == f"the sandbox stopped during apply (LocalStack pid {sandbox.pid} is gone; log: {tmp_path / 'ls.log'})"
+
+
+def test_failures_with_a_live_target_pass_through() -> None:
+    with pytest.raises(ValueError, match="boom"):
+        with SandboxGuard(None).phase("apply"):
+            raise ValueError("boom")
+
+
+def test_example_dir_must_be_under_examples(tmp_path: Path) -> None:
+    (tmp_path / "examples" / "basic").mkdir(parents=True)
+    assert Example.from_dir(tmp_path / "examples" / "basic") == Example(tmp_path.resolve(), "basic")
+    with pytest.raises(StepgateError, match="not an examples/<name> directory"):
+        Example.from_dir(tmp_path / "examples")
+    with pytest.raises(StepgateError, match="is not a directory"):
+        Example.from_dir(tmp_path / "nope")
+
+
+def test_scenario_matches_the_deployed_routes() -> None:
+    check_routes_match(load_scenario("basic"), BASIC_ROUTES)
+
+
+@pytest.mark.parametrize("routes, message", [
+    ({}, "is not deployed"),
+    ({"process-report": {**BASIC_ROUTES["process-report"], "invocation": "sync"}}, "is deployed as"),
+    ({**BASIC_ROUTES, "other": {}}, "does not cover the deployed route"),
+])
+def test_scenario_drift_is_refused(routes: dict[str, dict[str, str]], message: str) -> None:
+    with pytest.raises(StepgateError, match=message):
+        check_routes_match(load_scenario("basic"), routes)
