@@ -98,9 +98,10 @@ def emulator_env(port: int, state_dir: Path, base: Mapping[str, str]) -> dict[st
         "OVERRIDE_IN_DOCKER": "0",
         "GATEWAY_SERVER": "hypercorn",
         "GATEWAY_LISTEN": f"127.0.0.1:{port}",
-        # URLs the emulator hands out (e.g. SQS queue URLs) must point back at this port and resolve here.
+        # URLs the emulator hands out (e.g. SQS queue URLs) must point back at this port and resolve here,
+        # in the <host>/<account>/<queue> shape the aws provider parses ("path" adds /queue/<region>).
         "LOCALSTACK_HOST": f"127.0.0.1:{port}",
-        "SQS_ENDPOINT_STRATEGY": "path",
+        "SQS_ENDPOINT_STRATEGY": "off",
         "DNS_ADDRESS": "0",
         "FILESYSTEM_ROOT": str(state_dir / "filesystem"),
         "PERSISTENCE": "0",
