@@ -7,9 +7,12 @@ with the toolchain from the directory it sits in), or a plan JSON file.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
+import os
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,12 +40,31 @@ def _toolchain_runner(workdir: Path) -> Any:
     return TfRunner(workdir, find_toolchain())
 
 
+@contextlib.contextmanager
+def _quiet_tftest() -> Iterator[None]:
+    """tftest logs a failed command's whole output at ERROR before raising; the raised error already
+    becomes stepgate's one line, so the log would only bury it."""
+    logger = logging.getLogger("tftest")
+    previous = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = previous
+
+
 def plan_document_from_path(path: Path, tf_vars: Mapping[str, Any] | None = None, console: Console | None = None) -> dict[str, Any]:
     """The plan JSON for a directory, a binary plan or a plan JSON file."""
+    with _quiet_tftest():
+        return _plan_document(Path(path), tf_vars, console)
+
+
+def _plan_document(path: Path, tf_vars: Mapping[str, Any] | None, console: Console | None) -> dict[str, Any]:
     if not path.exists():
         raise StepgateError(f"{path} does not exist")
     status = (console or Console(stderr=True, quiet=True)).status
     if path.is_dir():
+        _require_readable_dir(path)
         if not any(path.glob("*.tf")) and not any(path.glob("*.tf.json")):
             raise StepgateError(f"{path} contains no .tf files")
         runner = _toolchain_runner(path)
@@ -58,6 +80,12 @@ def plan_document_from_path(path: Path, tf_vars: Mapping[str, Any] | None = None
     if not isinstance(document, dict):
         raise StepgateError(f"{path} is not a plan JSON: use `tofu show -json PLANFILE`")
     return document
+
+
+def _require_readable_dir(path: Path) -> None:
+    # glob() silently finds nothing in a directory it may not list, which would read as "no .tf files"
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise StepgateError(f"{path} is not readable (permission denied)")
 
 
 def plan_from_path(path: Path, tf_vars: Mapping[str, Any] | None = None) -> Plan:
@@ -109,11 +137,14 @@ def register(subparsers: Any) -> None:
     check.add_argument("path", type=Path, help="tofu/terraform directory, saved binary plan, or plan JSON file")
     check.add_argument("--format", choices=sorted(WRITERS), default="table", help="report format (default: table)")
     check.add_argument("--output", type=Path, help="write the report to FILE instead of stdout")
-    check.add_argument("--min-severity", default="low", help="report and fail on findings at/above this (info|low|medium|high|critical)")
+    check.add_argument("--min-severity", default="low", help="report and fail on findings at/above this (info|low|medium|high|critical; "
+                       "info adds the checks that could not be evaluated at plan time)")
     check.add_argument("--baseline", type=Path, help="report only findings that are not in this baseline file")
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help="write the current findings as a baseline to FILE")
     check.add_argument("--no-checkov", action="store_true", help="skip the checkov policies (engine rules only)")
     check.add_argument("--config", type=Path, help="YAML config: min_retention_days, extra_star_actions, suppressions")
+    check.add_argument("--source", type=Path, metavar="DIR",
+                       help="configuration directory a plan file was made from: its inline suppressions apply and checkov scans its HCL too")
     check.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="variable for planning a directory")
     check.set_defaults(handler=_check)
 
@@ -136,15 +167,21 @@ def _check(args: argparse.Namespace) -> int:
     threshold = Severity.parse(args.min_severity)
     console = Console(stderr=True)
     path: Path = args.path
+    # input mistakes fail before planning, which may take minutes
+    known = read_baseline(args.baseline) if args.baseline else None
+    load_settings(args.config)
+    source_dir = _source_dir(path, args.source)
     document = plan_document_from_path(path, _parse_vars(args.var), console)
     plan = load_plan(document, label=str(path))
-    options = CheckOptions(config_path=args.config, use_checkov=not args.no_checkov, source_dir=path if path.is_dir() else None)
-    with console.status("checking"):
+    options = CheckOptions(config_path=args.config, use_checkov=not args.no_checkov, source_dir=source_dir)
+    with console.status("checking" + (" (engine and checkov)" if options.use_checkov else " (engine)")):
         findings = run_checks(plan, options, plan_document=document)
     if args.write_baseline:
-        write_baseline(args.write_baseline, findings)
-    if args.baseline:
-        known = read_baseline(args.baseline)
+        try:
+            write_baseline(args.write_baseline, findings)
+        except OSError as error:
+            raise StepgateError(f"cannot write baseline {args.write_baseline}: {error.strerror or error}") from error
+    if known is not None:
         findings = [f for f in findings if f.key not in known]
     shown = [f for f in findings if f.severity >= threshold]
     report = WRITERS[args.format](shown)
@@ -152,14 +189,23 @@ def _check(args: argparse.Namespace) -> int:
         try:
             args.output.write_text(report, encoding="utf-8")
         except OSError as error:
-            raise StepgateError(f"cannot write {args.output}: {error}") from error
+            raise StepgateError(f"cannot write {args.output}: {error.strerror or error}") from error
     else:
         print(report, end="")
     return 1 if any(f.suppressed is None for f in shown) else 0
 
 
+def _source_dir(path: Path, source: Path | None) -> Path | None:
+    if source is None:
+        return path if path.is_dir() else None
+    if not source.is_dir():
+        raise StepgateError(f"--source {source} is not a directory")
+    _require_readable_dir(source)
+    return source
+
+
 def _explain(args: argparse.Namespace) -> int:
-    console = Console()
+    console = Console(soft_wrap=True)
     if not args.rule_id:
         for rule in RULES:
             console.print(f"{rule.id:<11} {rule.severity.name:<8} {rule.title}  [dim]({rule.implemented_by})[/]", highlight=False)

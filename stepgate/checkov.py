@@ -12,14 +12,17 @@ import io
 import json
 import logging
 import os
+import re
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from stepgate.errors import StepgateError
 from stepgate.plan.findings import Finding, Severity
 
+_KEYS = re.compile(r"\[[^\]]*\]")
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policies" / "checks"
 
 
@@ -73,14 +76,25 @@ def _failed_records(plan_document: Mapping[str, Any] | None, hcl_dir: Path | Non
         if plan_document is not None:
             plan_file = Path(scratch) / "plan.json"
             plan_file.write_text(json.dumps(plan_document))
-            report = PlanRunner().run(root_folder=None, files=[str(plan_file)], external_checks_dir=external,
-                                      runner_filter=RunnerFilter(framework=["terraform_plan"], checks=selected))
+            report = _run("the plan", lambda: PlanRunner().run(
+                root_folder=None, files=[str(plan_file)], external_checks_dir=external,
+                runner_filter=RunnerFilter(framework=["terraform_plan"], checks=selected)))
             plan_records = _records(report)
         if hcl_dir is not None:
-            report = HclRunner().run(root_folder=str(hcl_dir), external_checks_dir=external,
-                                     runner_filter=RunnerFilter(framework=["terraform"], checks=selected, download_external_modules=False))
+            report = _run(str(hcl_dir), lambda: HclRunner().run(
+                root_folder=str(hcl_dir), external_checks_dir=external,
+                runner_filter=RunnerFilter(framework=["terraform"], checks=selected, download_external_modules=False)))
             hcl_records = _records(report)
     return plan_records, hcl_records
+
+
+def _run(what: str, call: Callable[[], Any]) -> Any:
+    # checkov raises whatever its parsers raise on input they cannot read; the user needs one line, not
+    # checkov's internals
+    try:
+        return call()
+    except Exception as error:  # noqa: BLE001 - a third-party boundary, re-raised as one line
+        raise StepgateError(f"checkov failed on {what}: {error.__class__.__name__}: {error}") from error
 
 
 def run_policies(
@@ -94,20 +108,54 @@ def run_policies(
     if not ids:
         raise StepgateError(f"no stepgate checkov policies found in {policy_dir}")
     plan_records, hcl_records = _failed_records(plan_document, hcl_dir, policy_dir, ids)
-    findings = [_finding(r, rules) for r in plan_records] + [_finding(r, rules, hcl=True) for r in hcl_records]
-    return dedupe(findings)
+    plan_findings = [_finding(r, rules) for r in plan_records]
+    if plan_document is None:
+        return dedupe([_finding(r, rules, _location(r)) for r in hcl_records])
+    # With a plan at hand the HCL scan adds what the plan scan cannot: the file and line of a plan
+    # finding (HCL names carry no instance keys, so both are compared without them), and findings on
+    # planned resources the plan scan passed. HCL findings on resources the plan does not create (a
+    # module with count = 0) are dropped: nothing of them gets deployed.
+    changes = plan_document.get("resource_changes") or []
+    planned = {_unkeyed(str(c.get("address", ""))) for c in changes if isinstance(c, Mapping)}
+    in_plan = {(f.rule_id, _unkeyed(f.address)) for f in plan_findings}
+    locations: dict[tuple[str, str], str] = {}
+    hcl_only: list[Finding] = []
+    for record in hcl_records:
+        key = (record.check_id, _unkeyed(_address(record.resource)))
+        if key in in_plan:
+            locations.setdefault(key, _location(record))
+        elif key[1] in planned:
+            hcl_only.append(_finding(record, rules, _location(record)))
+    located = [
+        replace(f, message=f"{f.message} (HCL: {where})") if (where := locations.get((f.rule_id, _unkeyed(f.address)))) else f
+        for f in plan_findings
+    ]
+    return dedupe(located + hcl_only)
+
+
+def _unkeyed(address: str) -> str:
+    return _KEYS.sub("", address)
 
 
 def builtin_failures(plan_document: Mapping[str, Any] | None = None, hcl_dir: Path | None = None) -> set[tuple[str, str]]:
     """(check id, resource address) of checkov's own built-in checks that fail: what checkov alone reports."""
     plan_records, hcl_records = _failed_records(plan_document, hcl_dir, None, None)
-    return {(r.check_id, _address(r.resource)) for r in plan_records + hcl_records}
+    # checkov keeps external checks in its global registry once run_policies loaded them in this process
+    ours = set(policy_ids())
+    return {(r.check_id, _address(r.resource)) for r in plan_records + hcl_records if r.check_id not in ours}
 
 
-def _finding(record: Any, rules: Mapping[str, tuple[Severity, str]], hcl: bool = False) -> Finding:
+def _location(record: Any) -> str:
+    """file:line of an HCL record, relative to the scanned directory."""
+    line = record.file_line_range[0] if record.file_line_range else 0
+    return f"{str(record.file_path).lstrip('/')}:{line}"
+
+
+def _finding(record: Any, rules: Mapping[str, tuple[Severity, str]], location: str | None = None) -> Finding:
+    """A failed record as a Finding; `location` (file:line) is given for records of the HCL scan."""
     severity, title = rules.get(record.check_id, (Severity.MEDIUM, record.check_name))
-    where = f" ({record.file_path}:{record.file_line_range[0]})" if hcl and record.file_line_range else ""
-    return Finding(record.check_id, severity, title, _address(record.resource), f"{title} fails{where}", source="checkov")
+    scanned = f"the HCL at {location}" if location is not None else "the plan"
+    return Finding(record.check_id, severity, title, _address(record.resource), f"checkov policy {record.check_id} fails on {scanned}", source="checkov")
 
 
 def _address(resource: str) -> str:

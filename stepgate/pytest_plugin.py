@@ -26,23 +26,33 @@ def assert_compliant(
     min_severity: str = "low",
     config: "str | Path | None" = None,
     checkov: bool = False,
+    source_dir: "str | Path | None" = None,
 ) -> None:
     """Fail with one readable line per finding at/above `min_severity` (suppressed findings never fail).
 
-    `subject` is a Plan, a plan JSON path, or findings already computed. checkov is off by default
-    because it is slow; pass checkov=True to include the policies/ checks as well.
+    `subject` is a Plan, a plan JSON file or configuration directory, or findings already computed.
+    Inline `# stepgate:ignore` comments are read from `source_dir`, which defaults to the directory the
+    plan was made from (when it was planned from one). checkov is off by default because it is slow;
+    pass checkov=True to include the policies/ checks as well.
     """
-    from stepgate.check import CheckOptions, run_checks
-    from stepgate.plan import Plan, load_plan
+    from stepgate.check import CheckOptions, plan_from_path, run_checks
+    from stepgate.errors import StepgateError
+    from stepgate.plan import Plan
     from stepgate.plan.findings import Severity
 
-    threshold = Severity.parse(min_severity)
-    if isinstance(subject, (str, Path)):
-        subject = load_plan(Path(subject))
-    if isinstance(subject, Plan):
-        findings = run_checks(subject, CheckOptions(config_path=Path(config) if config else None, use_checkov=checkov))
-    else:
-        findings = list(subject)
+    try:
+        threshold = Severity.parse(min_severity)
+        if isinstance(subject, (str, Path)):
+            subject = plan_from_path(Path(subject))
+        if isinstance(subject, Plan):
+            planned_from = Path(subject.source) if subject.source else None
+            source = Path(source_dir) if source_dir else planned_from if planned_from and planned_from.is_dir() else None
+            options = CheckOptions(config_path=Path(config) if config else None, use_checkov=checkov, source_dir=source)
+            findings = run_checks(subject, options)
+        else:
+            findings = list(subject)
+    except StepgateError as error:
+        pytest.fail(f"stepgate could not check: {error}", pytrace=False)
     failing = [f for f in findings if f.suppressed is None and f.severity >= threshold]
     if failing:
         lines = [f"  {f.severity.name:<8} {f.rule_id} {f.address}: {f.message}" for f in failing]

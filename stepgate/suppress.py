@@ -1,8 +1,11 @@
 """Suppressions with a reason: inline `# stepgate:ignore RULE reason` comments in HCL, and a config file.
 
 An inline comment applies to the resource block it sits in, or to the next resource block below it, in
-the module directory it was written in (so to every instance of that resource). A suppression without a
-reason does not suppress anything and is reported as SG-SUP-001.
+the module directory it was written in (so to every instance of that resource). checkov's own
+`#checkov:skip=ID:reason` comments count too, with checkov's scope (the block they sit in): a team that
+skips a policies/ check for checkov gets the same decision from stepgate, and a skip of a built-in check
+without a reason is reported like any other. A suppression without a reason does not suppress anything
+and is reported as SG-SUP-001.
 
 Config file (YAML):
 
@@ -23,6 +26,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+import hcl2
 import yaml
 
 from stepgate.errors import StepgateError
@@ -32,7 +36,9 @@ from stepgate.rules.base import RuleConfig
 from stepgate.rules.suppression import SUPPRESSION_RULE
 
 _IGNORE = re.compile(r"(?:#|//)\s*stepgate:ignore\s+(?P<rules>SG-[A-Z]+-\d{3}(?:\s*,\s*SG-[A-Z]+-\d{3})*)\s*(?P<reason>.*)$")
-_BLOCK = re.compile(r'^\s*(resource|data)\s+"(?P<type>[^"]+)"\s+"(?P<name>[^"]+)"')
+# checkov's own syntax (checkov.common.comment.enum.COMMENT_REGEX): ids separated by commas, reason after ":"
+_CHECKOV_SKIP = re.compile(r"(?:checkov|bridgecrew|cortex):skip=\s*(?P<rules>[A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)(?::(?P<reason>.*))?$")
+_KEYS = re.compile(r"\[[^\]]*\]")
 
 @dataclass(frozen=True)
 class Suppression:
@@ -77,44 +83,66 @@ def load_settings(path: Path | None) -> Settings:
     return Settings(RuleConfig(min_retention_days=days, extra_star_actions=tuple(extra)), tuple(suppressions))
 
 
-def _block_at(lines: list[str], comment_line: int) -> tuple[str, str] | None:
-    """(type, name) of the resource block enclosing the comment, else of the next block below it."""
-    depth, current = 0, None
-    for line in lines[:comment_line]:
-        match = _BLOCK.match(line)
-        if match and depth == 0:
-            current = (match.group(1), match.group("type"), match.group("name"))
-        code = line.split("#", 1)[0]
-        depth += code.count("{") - code.count("}")
-        if depth <= 0:
-            depth, current = 0, None
-    if current is None:
-        for line in lines[comment_line + 1 :]:
-            match = _BLOCK.match(line)
-            if match:
-                current = (match.group(1), match.group("type"), match.group("name"))
-                break
-    if current is None:
-        return None
-    kind, rtype, name = current
-    return ("data." if kind == "data" else "") + rtype, name
+@dataclass(frozen=True)
+class _Block:
+    start: int  # 1-based first and last line, as python-hcl2 reports them
+    end: int
+    config_address: str  # e.g. aws_iam_role.this or data.aws_iam_policy_document.trust
+
+
+def _blocks(tf_file: Path, text: str) -> list[_Block]:
+    """The resource and data blocks of a file with their line ranges; python-hcl2 parses the file, so
+    braces and `#` inside strings, heredocs and interpolations cannot throw the ranges off."""
+    try:
+        parsed = hcl2.loads(text)
+    except Exception as error:  # noqa: BLE001 - python-hcl2 raises lark errors of several types
+        raise StepgateError(f"cannot parse {tf_file} for inline suppressions: {str(error).splitlines()[0] if str(error) else error.__class__.__name__}") from error
+    found = []
+    for kind, prefix in (("resource", ""), ("data", "data.")):
+        for item in parsed.get(kind) or []:
+            for rtype, named in item.items():
+                for name, body in named.items():
+                    found.append(_Block(int(body[hcl2.START_LINE]), int(body[hcl2.END_LINE]), f"{prefix}{rtype}.{name}"))
+    return sorted(found, key=lambda block: block.start)
+
+
+def _block_at(blocks: list[_Block], line: int, below: bool) -> _Block | None:
+    """The block enclosing a comment on `line` (1-based), else (when `below`) the next block below it."""
+    for block in blocks:
+        if block.start <= line <= block.end:
+            return block
+    if below:
+        return next((block for block in blocks if block.start > line), None)
+    return None
 
 
 def inline_suppressions(directory: Path, module_path: str = "") -> list[Suppression]:
     found = []
     for tf_file in sorted(Path(directory).glob("*.tf")):
-        lines = tf_file.read_text(encoding="utf-8", errors="replace").splitlines()
-        for number, line in enumerate(lines):
-            match = _IGNORE.search(line)
-            if not match:
-                continue
-            block = _block_at(lines, number)
-            if block is None:
-                continue
-            config_address = f"{block[0]}.{block[1]}"
-            for rule_id in re.split(r"\s*,\s*", match.group("rules")):
-                found.append(Suppression(rule_id, f"{module_path}|{config_address}", match.group("reason").strip(), f"{tf_file}:{number + 1}", inline=True))
+        try:
+            text = tf_file.read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            raise StepgateError(f"cannot read {tf_file} for inline suppressions: {error.strerror or error}") from error
+        comments = [(number, comment) for number, line in enumerate(text.splitlines(), start=1) if (comment := _comment(line))]
+        if not comments:
+            continue
+        blocks = _blocks(tf_file, text)
+        for number, comment in comments:
+            for pattern, below in ((_IGNORE, True), (_CHECKOV_SKIP, False)):
+                match = pattern.search(comment)
+                block = _block_at(blocks, number, below) if match else None
+                if match is None or block is None:
+                    continue
+                reason = (match.group("reason") or "").strip()
+                for rule_id in re.split(r"\s*,\s*", match.group("rules")):
+                    found.append(Suppression(rule_id, f"{module_path}|{block.config_address}", reason, f"{tf_file}:{number}", inline=True))
     return found
+
+
+def _comment(line: str) -> str | None:
+    """The comment part of an HCL line (from the first #, // or /*), None when there is none."""
+    positions = [p for p in (line.find("#"), line.find("//"), line.find("/*")) if p >= 0]
+    return line[min(positions):] if positions else None
 
 
 def module_directories(plan: Plan, root: Path) -> dict[str, Path]:
@@ -154,8 +182,13 @@ def apply_suppressions(plan: Plan, findings: Iterable[Finding], suppressions: It
 def _matches(plan: Plan, suppression: Suppression, address: str) -> bool:
     if not suppression.inline:
         return fnmatchcase(address, suppression.address)
-    resource = plan.get(address)
-    if resource is None:
-        return False
     module_path, config_address = suppression.address.split("|", 1)
-    return re.sub(r"\[[^\]]*\]", "", resource.module_address) == module_path and resource.config_address == config_address
+    resource = plan.get(address)
+    if resource is not None:
+        return _KEYS.sub("", resource.module_address) == module_path and resource.config_address == config_address
+    # checkov's HCL scan names resources without instance keys, so they may not be plan addresses
+    parts = _KEYS.sub("", address).split(".")
+    cut = 0
+    while cut + 1 < len(parts) and parts[cut] == "module":
+        cut += 2
+    return ".".join(parts[:cut]) == module_path and ".".join(parts[cut:]) == config_address

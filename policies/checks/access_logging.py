@@ -7,7 +7,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from sg_values import as_text, block, is_unresolved
+from sg_values import as_text, block, is_unresolved_scalar
 
 REQUEST_ID = ("$context.requestId", "$context.extendedRequestId")
 CALLER = (
@@ -35,7 +35,7 @@ class AccessLogging(BaseResourceCheck):
         fmt = fmt[0] if isinstance(fmt, list) and fmt else fmt
         if fmt is None:
             return CheckResult.FAILED
-        if is_unresolved(fmt):
+        if is_unresolved_scalar(fmt):
             return CheckResult.UNKNOWN
         text = as_text(fmt)
         try:

@@ -6,7 +6,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from sg_values import first, is_unresolved
+from sg_values import first, is_unresolved_scalar
 
 
 class ApiAuthorization(BaseResourceCheck):
@@ -27,7 +27,7 @@ class ApiAuthorization(BaseResourceCheck):
             if str(first(conf, "route_key", "")).upper().startswith("OPTIONS "):
                 return CheckResult.PASSED
             value = first(conf, "authorization_type", "NONE")
-        if is_unresolved(value):
+        if is_unresolved_scalar(value):
             return CheckResult.UNKNOWN
         return CheckResult.FAILED if value is None or str(value).upper() == "NONE" else CheckResult.PASSED
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from sg_values import first, is_unresolved
+from sg_values import first, is_unresolved_scalar
 
 
 class RestXray(BaseResourceCheck):
@@ -20,7 +20,7 @@ class RestXray(BaseResourceCheck):
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         value = first(conf, "xray_tracing_enabled", False)
-        if is_unresolved(value):
+        if is_unresolved_scalar(value):
             return CheckResult.UNKNOWN
         return CheckResult.PASSED if value is True or str(value).lower() == "true" else CheckResult.FAILED
 

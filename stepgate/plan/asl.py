@@ -59,13 +59,27 @@ def parse_definition(text: Any) -> tuple[dict[str, Any] | None, str | None]:
     return document, None
 
 
+def _list(value: Any) -> list[Any]:
+    """A list field of a state (Choices, Catch, Retry, Branches), or nothing when the definition has another type there."""
+    return value if isinstance(value, list) else []
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _type(state: Mapping[str, Any]) -> str:
+    kind = state.get("Type")
+    return kind if isinstance(kind, str) else ""
+
+
 def _scopes(scope: Mapping[str, Any], path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """The scope itself and every nested branch / item processor, depth first."""
     yield path, scope
-    for name, state in (scope.get("States") or {}).items():
+    for name, state in _mapping(scope.get("States")).items():
         if not isinstance(state, Mapping):
             continue
-        for number, branch in enumerate(state.get("Branches") or []):
+        for number, branch in enumerate(_list(state.get("Branches"))):
             if isinstance(branch, Mapping):
                 yield from _scopes(branch, f"{path}{name}/branch {number + 1}/")
         processor = state.get("ItemProcessor") or state.get("Iterator")
@@ -75,13 +89,13 @@ def _scopes(scope: Mapping[str, Any], path: str) -> Iterator[tuple[str, Mapping[
 
 def _successors(state: Mapping[str, Any]) -> list[str]:
     targets = [state.get("Next"), state.get("Default")]
-    targets += [choice.get("Next") for choice in state.get("Choices") or [] if isinstance(choice, Mapping)]
-    targets += [catch.get("Next") for catch in state.get("Catch") or [] if isinstance(catch, Mapping)]
+    targets += [choice.get("Next") for choice in _list(state.get("Choices")) if isinstance(choice, Mapping)]
+    targets += [catch.get("Next") for catch in _list(state.get("Catch")) if isinstance(catch, Mapping)]
     return [t for t in targets if isinstance(t, str)]
 
 
 def _is_terminal(state: Mapping[str, Any]) -> bool:
-    return state.get("Type") in TERMINAL_TYPES or state.get("End") is True
+    return _type(state) in TERMINAL_TYPES or state.get("End") is True
 
 
 def structure_problems(definition: Mapping[str, Any]) -> list[Problem]:
@@ -93,18 +107,18 @@ def structure_problems(definition: Mapping[str, Any]) -> list[Problem]:
             problems.append(Problem("invalid", f"no States {where}"))
             continue
         start = scope.get("StartAt")
-        if start not in states:
+        if not isinstance(start, str) or start not in states:
             problems.append(Problem("invalid", f"StartAt {start!r} names no state {where}"))
             continue
         for name, state in states.items():
-            if not isinstance(state, Mapping) or state.get("Type") not in STATE_TYPES:
+            if not isinstance(state, Mapping) or _type(state) not in STATE_TYPES:
                 problems.append(Problem("invalid", f"state {path}{name} has no valid Type"))
                 continue
             for target in _successors(state):
                 if target not in states:
                     problems.append(Problem("invalid", f"state {path}{name} goes to {target!r}, which does not exist {where}"))
-            if state["Type"] == "Choice":
-                if not state.get("Choices"):
+            if _type(state) == "Choice":
+                if not _list(state.get("Choices")):
                     problems.append(Problem("invalid", f"Choice state {path}{name} has no Choices"))
             elif not _is_terminal(state) and "Next" not in state:
                 problems.append(Problem("invalid", f"state {path}{name} has neither Next nor End"))
@@ -145,15 +159,15 @@ def _can_finish(states: Mapping[str, Any]) -> set[str]:
 
 def task_states(definition: Mapping[str, Any]) -> Iterator[TaskState]:
     for path, scope in _scopes(definition, ""):
-        for name, state in (scope.get("States") or {}).items():
-            if isinstance(state, Mapping) and state.get("Type") == "Task":
+        for name, state in _mapping(scope.get("States")).items():
+            if isinstance(state, Mapping) and _type(state) == "Task":
                 yield TaskState(f"{path}{name}", state)
 
 
 def map_states(definition: Mapping[str, Any]) -> Iterator[TaskState]:
     for path, scope in _scopes(definition, ""):
-        for name, state in (scope.get("States") or {}).items():
-            if isinstance(state, Mapping) and state.get("Type") == "Map":
+        for name, state in _mapping(scope.get("States")).items():
+            if isinstance(state, Mapping) and _type(state) == "Map":
                 yield TaskState(f"{path}{name}", state)
 
 
@@ -198,8 +212,7 @@ def requirements_for_task(state: TaskState) -> list[Requirement]:
     resource = state.body.get("Resource")
     if not isinstance(resource, str):
         return []
-    parameters = state.body.get("Parameters") or state.body.get("Arguments") or {}
-    parameters = parameters if isinstance(parameters, Mapping) else {}
+    parameters = _mapping(state.body.get("Parameters") or state.body.get("Arguments"))
     need = lambda action, arn: Requirement(action, arn, state.path)  # noqa: E731 - keeps the table below readable
 
     if _LAMBDA_ARN.match(resource):
@@ -251,12 +264,35 @@ def requirements(definition: Mapping[str, Any]) -> list[Requirement]:
     return required
 
 
+# Errors worth retrying: the catch-alls, and the throttling/service-side failures AWS SDK integrations
+# raise (Lambda.ServiceException, DynamoDB.ProvisionedThroughputExceededException, SQS throttling...).
+# A Retry only on a business error such as "Order.Invalid" does not help against them.
+_TRANSIENT_CATCH_ALLS = {"States.ALL", "States.TaskFailed", "States.Timeout"}
+_TRANSIENT_NAME = re.compile(
+    r"(ServiceException|SdkClientException|AWSLambdaException|TooManyRequests|Throttl|ServiceUnavailable|"
+    r"InternalServerError|InternalError|InternalFailure|ProvisionedThroughputExceeded|RequestLimitExceeded)",
+    re.IGNORECASE,
+)
+
+
+def _is_transient(error: Any) -> bool:
+    return isinstance(error, str) and (error in _TRANSIENT_CATCH_ALLS or bool(_TRANSIENT_NAME.search(error)))
+
+
+def _number(value: Any, default: float) -> float | None:
+    """A numeric ASL field; None when it is not a number (the definition is invalid there)."""
+    if value is None:
+        return default
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def retry_has_backoff(state: Mapping[str, Any]) -> bool:
-    """A Retry entry that retries (MaxAttempts > 0) with growing delays (BackoffRate defaults to 2.0)."""
-    for retrier in state.get("Retry") or []:
-        if not isinstance(retrier, Mapping):
+    """A Retry entry for transient errors that retries (MaxAttempts > 0, default 3) with growing delays
+    (BackoffRate > 1, default 2.0)."""
+    for retrier in _list(state.get("Retry")):
+        if not isinstance(retrier, Mapping) or not any(_is_transient(e) for e in _list(retrier.get("ErrorEquals"))):
             continue
-        if retrier.get("MaxAttempts", 3) > 0 and float(retrier.get("BackoffRate", 2.0)) > 1.0:
+        attempts, rate = _number(retrier.get("MaxAttempts"), 3), _number(retrier.get("BackoffRate"), 2.0)
+        if attempts is not None and rate is not None and attempts > 0 and rate > 1.0:
             return True
     return False
-

@@ -266,9 +266,9 @@ def _role_index(plan: Plan) -> dict[str, list[Resource]]:
     """Known name, id and ARN of every role -> the roles (names repeat across accounts only in theory)."""
     index: dict[str, list[Resource]] = {}
     for role in plan.of_type("aws_iam_role"):
-        for key in {role.get("name"), role.get("id"), role.get("arn")}:
-            if isinstance(key, str) and key:
-                index.setdefault(key, []).append(role)
+        keys = [key for key in (role.get("name"), role.get("id"), role.get("arn")) if isinstance(key, str) and key]
+        for key in dict.fromkeys(keys):
+            index.setdefault(key, []).append(role)
     return index
 
 

@@ -222,8 +222,13 @@ def load_plan(source: Path | str | Mapping[str, Any], label: str | None = None) 
         "planned_values" in document or "resource_changes" in document
     ):
         raise StepgateError(f"{label} is not a plan JSON (no format_version/planned_values): use `tofu show -json PLANFILE`")
+    try:
+        resources = list(_resources(document))
+    except (AttributeError, TypeError, KeyError, ValueError) as error:
+        # valid JSON with the plan keys but the wrong shapes inside: hand-edited or cut by a broken pipe
+        raise StepgateError(f"{label} is not a well-formed plan JSON ({error.__class__.__name__}: {error}); regenerate it with `tofu show -json PLANFILE`") from error
     return Plan(
-        resources=list(_resources(document)),
+        resources=resources,
         configuration=document.get("configuration") or {},
         format_version=str(document.get("format_version", "")),
         terraform_version=str(document.get("terraform_version", "")),

@@ -26,20 +26,26 @@ def _same_target(plan: Plan, left: Resource, left_attr: str, right: Resource, ri
     return bool(refs_a & refs_b) or right.address in refs_a or left.address in refs_b
 
 
-def _settings_by_stage(plan: Plan) -> dict[str | None, list[Resource]]:
-    """Method settings by their known stage name (None: only known after apply)."""
-    grouped: dict[str | None, list[Resource]] = {}
+def _keys(plan: Plan, resource: Resource, attribute: str) -> set[tuple[str, str]]:
+    """What `_same_target` can match an attribute on: its known value and the resources it references."""
+    value = resource.get(attribute)
+    keys = {("ref", r.address) for r in plan.resolve(resource, attribute)}
+    return keys | {("value", value)} if isinstance(value, str) and value else keys
+
+
+def _settings_index(plan: Plan) -> dict[tuple[str, str], list[Resource]]:
+    """Method settings by every key of their rest_api_id, so a stage meets only the settings of its own API."""
+    index: dict[tuple[str, str], list[Resource]] = {}
     for settings in plan.of_type("aws_api_gateway_method_settings"):
-        name = settings.get("stage_name")
-        grouped.setdefault(name if isinstance(name, str) else None, []).append(settings)
-    return grouped
+        for key in _keys(plan, settings, "rest_api_id") | {("ref", settings.address)}:
+            index.setdefault(key, []).append(settings)
+    return index
 
 
 def _stage_throttled(plan: Plan, stage: Resource) -> bool:
-    grouped = plan.derived("method-settings-by-stage", lambda: _settings_by_stage(plan))
-    candidates = grouped.get(stage.get("stage_name"), []) + grouped.get(None, []) if isinstance(stage.get("stage_name"), str) else [
-        s for group in grouped.values() for s in group]
-    for settings in candidates:
+    index = plan.derived("method-settings-by-api", lambda: _settings_index(plan))
+    candidates = {s.address: s for key in _keys(plan, stage, "rest_api_id") | {("ref", stage.address)} for s in index.get(key, [])}
+    for settings in candidates.values():
         same_stage = _same_target(plan, settings, "stage_name", stage, "stage_name")
         if same_stage and _same_target(plan, settings, "rest_api_id", stage, "rest_api_id"):
             block = settings.block("settings")
@@ -49,8 +55,8 @@ def _stage_throttled(plan: Plan, stage: Resource) -> bool:
         throttle = usage_plan.block("throttle_settings")
         if not (_positive(throttle.get("rate_limit")) and _positive(throttle.get("burst_limit"))):
             continue
-        staged = {s.get("stage") for s in usage_plan.get("api_stages") or [] if isinstance(s, dict)}
-        if stage.get("stage_name") in staged or stage.address in {r.address for r in plan.resolve(usage_plan, "api_stages")}:
+        staged = [s.get("stage") for s in usage_plan.get("api_stages") or [] if isinstance(s, dict)]
+        if (isinstance(stage.get("stage_name"), str) and stage.get("stage_name") in staged) or stage.address in {r.address for r in plan.resolve(usage_plan, "api_stages")}:
             return True
     return False
 

@@ -113,13 +113,56 @@ def _covers(audit: _AuditRule, machine: Resource) -> tuple[bool, str]:
     return True, ""
 
 
+@dataclass(frozen=True)
+class _AuditIndex:
+    """EventBridge rules by the state machines they can possibly match, so that each machine is compared
+    with its few candidates rather than with every rule in the plan (plans with hundreds of workflows)."""
+
+    general: tuple[_AuditRule, ...]  # no literal state machine name in the pattern: may match any machine
+    by_name: Mapping[str, tuple[_AuditRule, ...]]  # literal state machine names in detail.stateMachineArn
+    by_reference: Mapping[str, tuple[_AuditRule, ...]]  # unknown patterns, by the resources they reference
+    size: int
+
+    def candidates(self, machine: Resource) -> list[_AuditRule]:
+        name = machine_arn(machine).rsplit(":stateMachine:", 1)[-1].split(":")[0]
+        if "*" in name:  # the machine's name is unknown: any rule may be the one that names it
+            return list(dict.fromkeys([*self.general, *(a for rules in self.by_name.values() for a in rules), *self.by_reference.get(machine.address, ())]))
+        return [*self.general, *self.by_name.get(name, ()), *self.by_reference.get(machine.address, ())]
+
+
+def _literal_names(audit: _AuditRule) -> list[str] | None:
+    """The state machine names a pattern's detail.stateMachineArn lists literally; None if it may match others."""
+    arns = ((audit.pattern or {}).get("detail") or {}).get("stateMachineArn") if isinstance(audit.pattern, dict) else None
+    if not isinstance(arns, list) or not arns or not all(isinstance(a, str) and ":stateMachine:" in a for a in arns):
+        return None
+    names = [a.rsplit(":stateMachine:", 1)[1].split(":")[0] for a in arns]
+    return None if any("*" in n or "?" in n for n in names) else names
+
+
+def _index(audits: list[_AuditRule]) -> _AuditIndex:
+    general: list[_AuditRule] = []
+    by_name: dict[str, list[_AuditRule]] = {}
+    by_reference: dict[str, list[_AuditRule]] = {}
+    for audit in audits:
+        if audit.pattern is None:
+            for address in audit.referenced:
+                by_reference.setdefault(address, []).append(audit)
+            continue
+        names = _literal_names(audit)
+        if names is None:
+            general.append(audit)
+        for name in names or ():
+            by_name.setdefault(name, []).append(audit)
+    return _AuditIndex(tuple(general), {k: tuple(v) for k, v in by_name.items()}, {k: tuple(v) for k, v in by_reference.items()}, len(audits))
+
+
 def _standard_audited(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-    audits = _prepare(plan)
+    index = _index(_prepare(plan))
     for machine in plan.of_type("aws_sfn_state_machine"):
         if str(machine.get("type") or "STANDARD").upper() != "STANDARD":
             continue
         reasons = []
-        for audit in audits:
+        for audit in index.candidates(machine):
             covers, why = _covers(audit, machine)
             if not covers:
                 reasons.append(f"{audit.resource.address} {why}")
@@ -128,7 +171,12 @@ def _standard_audited(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Fi
             else:
                 break
         else:
-            detail = "; ".join(reasons[:3]) + (f" (and {len(reasons) - 3} more rules)" if len(reasons) > 3 else "") if reasons else "no EventBridge rule in the plan"
+            if reasons:
+                detail = "; ".join(reasons[:3]) + (f" (and {len(reasons) - 3} more rules)" if len(reasons) > 3 else "")
+            elif index.size:
+                detail = f"none of the {index.size} EventBridge rules in the plan names this state machine"
+            else:
+                detail = "no EventBridge rule in the plan"
             yield rule.finding(machine.address, f"no audit rule records its terminal execution status changes: {detail}")
 
 

@@ -55,5 +55,10 @@ class Rule:
     def finding(self, address: str, message: str) -> Finding:
         return Finding(self.id, self.severity, self.title, address, message)
 
+    def unevaluated(self, address: str, why: str) -> Finding:
+        """The rule could not be evaluated on this resource (a value only known after apply). Reported at
+        INFO, below the default threshold, so that a check that did not run is never taken for a pass."""
+        return Finding(self.id, Severity.INFO, self.title, address, f"not evaluated: {why}")
+
     def run(self, plan: Plan, config: RuleConfig) -> list[Finding]:
         return list(self.check(self, plan, config)) if self.check else []

@@ -25,6 +25,8 @@ from stepgate.plan.model import Plan, Resource
 from stepgate.rules.base import Rule, RuleConfig
 
 IAM_DOCS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"
+UNKNOWN_TRUST = "the trust policy is only known after apply"
+UNKNOWN_POLICY = "a permission policy attached to the role is only known after apply"
 _ADMIN_POLICY = re.compile(r"^arn:[^:]+:iam::aws:policy/(.*/)?(AdministratorAccess|PowerUserAccess|[A-Za-z0-9]*FullAccess)$")
 
 
@@ -91,8 +93,11 @@ def _assume_statements(view: RoleView) -> list[Statement]:
 
 def _trust_principal(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
     for view in role_views(plan).values():
+        if view.trust.unknown:
+            yield rule.unevaluated(view.address, UNKNOWN_TRUST)
+            continue
         statements = _assume_statements(view)
-        if view.trust.unknown or not statements:
+        if not statements:
             continue
         services: set[str] = set()
         others: list[str] = []
@@ -112,6 +117,9 @@ def _trust_principal(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Fin
 
 def _trust_conditions(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
     for view in role_views(plan).values():
+        if view.trust.unknown:
+            yield rule.unevaluated(view.address, UNKNOWN_TRUST)
+            continue
         missing: set[str] = set()
         for statement in _assume_statements(view):
             if "Service" not in statement.principals:
@@ -155,6 +163,8 @@ def _integration_role(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Fi
     views = role_views(plan)
     needs: dict[str, set[tuple[str, str]]] = {}
     for route in routes(plan):
+        if not route.roles:
+            yield rule.unevaluated(route.integration.address, "the role API Gateway assumes for it is not in this plan or only known after apply")
         for role in route.roles:
             needs.setdefault(role.address, set()).update((route.action, m) for m in route.machines or ("*",))
     for address, needed in needs.items():
@@ -180,6 +190,10 @@ def _integration_role(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Fi
                     problems.append(f"lacks {action} on {machine}, which a route needs (the call would be denied)")
         if problems:
             yield rule.finding(address, "integration role " + "; ".join(dict.fromkeys(problems)))
+        elif any(d.unknown for d in view.policies):
+            yield rule.unevaluated(address, UNKNOWN_POLICY)
+        elif any(machine == "*" for _, machine in needed):
+            yield rule.unevaluated(address, "a state machine one of its routes starts is only known after apply")
 
 
 def _machine_requirements(plan: Plan, machine: Resource) -> list[asl.Requirement] | None:
@@ -200,7 +214,9 @@ def _machine_requirements(plan: Plan, machine: Resource) -> list[asl.Requirement
         key = encryption.get("kms_key_id") or UNKNOWN
         required += [asl.Requirement(a, str(key), "encryption") for a in ("kms:Decrypt", "kms:GenerateDataKey")]
     for state in asl.map_states(definition):
-        if (state.body.get("ItemProcessor") or {}).get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED":
+        processor = state.body.get("ItemProcessor")
+        config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
+        if isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED":
             own = machine_arn(machine)
             execution = own.replace(":stateMachine:", ":execution:") + ":*" if ":stateMachine:" in own else "*"
             required += [asl.Requirement("states:StartExecution", own, state.path),
@@ -221,8 +237,21 @@ def _execution_roles(plan: Plan) -> dict[str, tuple[list[Resource], list[asl.Req
     return grouped
 
 
+def _unevaluated_roles(rule: Rule, plan: Plan) -> Iterator[Finding]:
+    """Notes for what neither role rule can judge: machines whose role is not in the plan, and roles whose
+    state machines' definitions cannot be read."""
+    for machine in plan.of_type("aws_sfn_state_machine"):
+        if not roles_for(plan, machine, "role_arn"):
+            yield rule.unevaluated(machine.address, "its execution role is not in this plan or only known after apply")
+    for address, (machines, required) in _execution_roles(plan).items():
+        if required is None:
+            names = _join(m.address for m in machines)
+            yield rule.unevaluated(address, f"what {names} needs cannot be derived: a definition is only known after apply or not valid ASL")
+
+
 def _excess(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
     views = role_views(plan)
+    yield from _unevaluated_roles(rule, plan)
     for address, (machines, required) in _execution_roles(plan).items():
         if required is None:
             continue
@@ -242,13 +271,19 @@ def _excess(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
         if excess:
             names = _join(m.address for m in machines)
             yield rule.finding(address, f"execution role of {names} grants what no state uses: {_join(excess)}")
+        elif any(d.unknown for d in views[address].policies):
+            yield rule.unevaluated(address, UNKNOWN_POLICY)
 
 
 def _missing(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
     views = role_views(plan)
+    yield from _unevaluated_roles(rule, plan)
     for address, (machines, required) in _execution_roles(plan).items():
         view = views[address]
-        if required is None or any(d.unknown for d in view.policies):
+        if required is None:
+            continue
+        if any(d.unknown for d in view.policies):
+            yield rule.unevaluated(address, UNKNOWN_POLICY)
             continue
         missing = [f"{r.action} on {r.resource} ({r.state})" for r in required if not _granted(view, r.action, r.resource)]
         if missing:

@@ -13,10 +13,16 @@ from stepgate.rules.base import Rule, RuleConfig
 ASL_DOCS = "https://states-language.net/spec.html"
 
 
+UNKNOWN_DEFINITION = "the definition is only known after apply"
+
+
 def _definitions(plan: Plan) -> Iterator[tuple[Resource, Mapping[str, Any] | None, str | None]]:
+    """(machine, definition, None), (machine, None, why it is invalid) or (machine, None, None) when the
+    definition is only rendered at apply time."""
     for machine in plan.of_type("aws_sfn_state_machine"):
         if machine.is_unknown("definition"):
-            continue  # rendered only at apply time: nothing to check yet
+            yield machine, None, None
+            continue
         definition, error = asl.parse_definition(machine.get("definition"))
         yield machine, definition, error
 
@@ -25,8 +31,10 @@ def _problems_of(kind: str):  # noqa: ANN202 - returns a Check
     def check(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
         for machine, definition, error in _definitions(plan):
             if definition is None:
-                if kind == "invalid":
-                    yield rule.finding(machine.address, error or "definition is not valid")
+                if error is None:
+                    yield rule.unevaluated(machine.address, UNKNOWN_DEFINITION)
+                elif kind == "invalid":
+                    yield rule.finding(machine.address, error)
                 continue
             messages = [p.message for p in asl.structure_problems(definition) if p.kind == kind]
             if messages:
@@ -36,8 +44,10 @@ def _problems_of(kind: str):  # noqa: ANN202 - returns a Check
 
 
 def _retry(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-    for machine, definition, _ in _definitions(plan):
+    for machine, definition, error in _definitions(plan):
         if definition is None:
+            if error is None:
+                yield rule.unevaluated(machine.address, UNKNOWN_DEFINITION)
             continue
         bare = [t.path for t in asl.task_states(definition) if not asl.retry_has_backoff(t.body)]
         if bare:
@@ -45,8 +55,10 @@ def _retry(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
 
 
 def _catch(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-    for machine, definition, _ in _definitions(plan):
+    for machine, definition, error in _definitions(plan):
         if definition is None:
+            if error is None:
+                yield rule.unevaluated(machine.address, UNKNOWN_DEFINITION)
             continue
         bare = [t.path for t in asl.task_states(definition) if not t.body.get("Catch")]
         if bare:

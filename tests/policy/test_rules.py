@@ -1,7 +1,9 @@
 """Every rule fires on its violating fixtures (on the right resource) and stays silent on its compliant ones.
 
-Cases live in cases/<RULE>.yaml as changes to cases/base.yaml, a compliant module-shaped plan; engine
-rules run through the engine, policies/ rules through checkov (the only place they are implemented).
+Cases live in cases/<RULE>.yaml as changes to cases/base.yaml, a compliant module-shaped plan (plus
+`module_calls` when a reference crosses modules); engine rules run through the engine, policies/ rules
+through checkov (the only place they are implemented). "Silent" means no finding at all: not even a
+note that the rule could not be evaluated, so a compliant case cannot pass by being unreadable.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def _cases(kind: str) -> list[Any]:
 
 def _findings(rule_id: str, variant: dict[str, Any]) -> list[Finding]:
     rule = get_rule(rule_id)
-    plan = load_plan(build_plan(with_changes(BASE, variant)))
+    plan = load_plan(build_plan(with_changes(BASE, variant), variant.get("module_calls")))
     if rule.policy:
         meta = {r.id: (r.severity, r.title) for r in RULES if r.policy}
         return [f for f in run_policies(meta, plan_document=plan.document) if f.rule_id == rule_id]

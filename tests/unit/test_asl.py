@@ -87,3 +87,23 @@ def test_backoff() -> None:
     assert not retry_has_backoff({"Retry": [{"ErrorEquals": ["States.ALL"], "BackoffRate": 1.0}]})
     assert not retry_has_backoff({"Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 0}]})
     assert not retry_has_backoff({})
+
+
+def test_backoff_must_cover_transient_errors() -> None:
+    assert retry_has_backoff({"Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException", "Lambda.ServiceException"]}]})
+    assert retry_has_backoff({"Retry": [{"ErrorEquals": ["Order.Invalid"]}, {"ErrorEquals": ["States.TaskFailed"], "BackoffRate": 1.5}]})
+    assert not retry_has_backoff({"Retry": [{"ErrorEquals": ["Order.Invalid"], "MaxAttempts": 5}]})
+    assert not retry_has_backoff({"Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": "3"}]})
+
+
+def test_wrong_types_in_a_definition_are_problems_not_crashes() -> None:
+    definition = {"StartAt": "A", "States": {
+        "A": {"Type": "Choice", "Choices": 5, "Default": "B"},
+        "B": {"Type": ["Task"], "Resource": "arn:aws:states:::sqs:sendMessage", "End": True},
+        "C": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "Parameters": "x", "Retry": "x", "Catch": 5, "Next": 5},
+    }}
+    messages = {p.message for p in structure_problems(definition)}
+    assert "Choice state A has no Choices" in messages and "state B has no valid Type" in messages
+    assert needs(definition["States"]["C"]) == {("sns:Publish", "*")}
+    assert not retry_has_backoff(definition["States"]["C"])
+    assert structure_problems({"StartAt": ["A"], "States": {"A": {"Type": "Succeed"}}})[0].message.startswith("StartAt ['A'] names no state")

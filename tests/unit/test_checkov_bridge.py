@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from stepgate.checkov import POLICY_DIR, dedupe, policy_ids, run_policies
+from stepgate.checkov import POLICY_DIR, builtin_failures, dedupe, policy_ids, run_policies
 from stepgate.plan.findings import Finding, Severity
 from stepgate.rules import RULES
 
@@ -43,6 +44,45 @@ def test_hcl_scan_with_module_addresses() -> None:
     assert {(f.rule_id, f.address) for f in findings} == {("SG-API-001", "module.api.aws_api_gateway_method.open")}
     (finding,) = findings
     assert finding.source == "checkov" and finding.severity == Severity.HIGH and "main.tf" in finding.message
+
+
+def _plan_with(*resources: tuple[str, dict]) -> dict:
+    """A minimal plan of module.api resources (address -> values), enough for checkov's plan runner."""
+    items = [{"address": f"module.api.{a}", "mode": "managed", "type": a.split(".")[0], "name": a.split(".")[1].split("[")[0],
+              "provider_name": "registry.opentofu.org/hashicorp/aws", "values": v} for a, v in resources]
+    return {
+        "format_version": "1.2",
+        "terraform_version": "1.10.6",
+        "planned_values": {"root_module": {"child_modules": [{"address": "module.api", "resources": items}]}},
+        "resource_changes": [{**{k: i[k] for k in ("address", "mode", "type", "name", "provider_name")}, "module_address": "module.api",
+                              "change": {"actions": ["create"], "before": None, "after": i["values"], "after_unknown": {}}} for i in items],
+    }
+
+
+def test_plan_and_hcl_findings_merge_into_one_with_its_location() -> None:
+    plan = _plan_with(("aws_api_gateway_method.open", {"http_method": "POST", "authorization": "NONE"}))
+    (finding,) = run_policies(META, plan_document=plan, hcl_dir=DATA / "hcl_open_api")
+    assert finding.address == "module.api.aws_api_gateway_method.open"
+    assert finding.message == "checkov policy SG-API-001 fails on the plan (HCL: modules/api/main.tf:10)"
+
+
+def test_hcl_findings_on_resources_the_plan_does_not_create_are_dropped() -> None:
+    plan = _plan_with(("aws_api_gateway_method.signed", {"http_method": "PUT", "authorization": "AWS_IAM"}))
+    assert run_policies(META, plan_document=plan, hcl_dir=DATA / "hcl_open_api") == []
+
+
+def test_hcl_values_checkov_cannot_evaluate_are_not_failures() -> None:
+    findings = run_policies(META, hcl_dir=DATA / "hcl_unresolved")
+    assert {(f.rule_id, f.address) for f in findings} == {("SG-API-003", "aws_api_gateway_stage.off"), ("SG-AUD-003", "aws_api_gateway_stage.off")}
+
+
+def test_builtin_failures_never_include_the_stepgate_policies() -> None:
+    """checkov's registry keeps external checks loaded by an earlier run in the same process."""
+    plan_document = json.loads((DATA / "shared_role_plan.json").read_text())
+    assert {"SG-API-001"} <= {f.rule_id for f in run_policies(META, plan_document=plan_document)}
+    builtin = builtin_failures(plan_document=plan_document)
+    assert ("CKV_AWS_290", 'module.step_function.aws_iam_policy.service["stepfunction"]') in builtin
+    assert not {check_id for check_id, _ in builtin if check_id.startswith("SG-")}
 
 
 def test_dedupe_keeps_the_first_of_a_rule_and_resource() -> None:

@@ -50,3 +50,16 @@ def test_wildcard_expansion_uses_the_known_action_list() -> None:
 )
 def test_arn_overlap(pattern: str, resource: str, overlaps: bool) -> None:
     assert arn_overlaps(pattern, resource) is overlaps
+
+
+def test_roles_with_odd_attribute_types_are_indexed_by_what_is_usable() -> None:
+    from stepgate.plan import load_plan
+    from stepgate.plan.iam import role_views
+
+    resources = [{"address": "aws_iam_role.odd", "mode": "managed", "type": "aws_iam_role", "name": "odd",
+                  "values": {"name": ["not", "a", "string"], "arn": "arn:aws:iam::1:role/odd", "assume_role_policy": "{}"}},
+                 {"address": "aws_iam_role_policy.p", "mode": "managed", "type": "aws_iam_role_policy", "name": "p",
+                  "values": {"role": "arn:aws:iam::1:role/odd", "policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]})}}]
+    plan = load_plan({"format_version": "1.2", "planned_values": {"root_module": {"resources": resources}}})
+    (view,) = role_views(plan).values()
+    assert view.address == "aws_iam_role.odd" and view.policies[0].statements[0].actions == ("sqs:SendMessage",)

@@ -34,3 +34,27 @@ def test_fixture_turns_bad_input_into_a_failure(stepgate_plan, tmp_path: Path) -
 
 def test_assert_helper_fixture_and_plan_path(stepgate_assert_compliant) -> None:
     stepgate_assert_compliant(DATA / "compliant_plan.json", checkov=True)
+
+
+def test_inline_suppressions_of_the_source_directory_apply(tmp_path: Path) -> None:
+    """shared_role_plan.json's high findings, each suppressed with a reason where its resource is written."""
+    ignores = {
+        "step_function": [
+            ("aws_sfn_state_machine", "this", "SG-AUD-001 audited by the account-wide trail"),
+            ("aws_iam_policy", "service", "SG-IAM-001, SG-IAM-002 sandbox account, replaced before production"),
+            ("aws_iam_role", "this", "SG-IAM-005, SG-IAM-007, SG-IAM-008 shared role, split tracked in OPS-12"),
+        ],
+    }
+    (tmp_path / "main.tf").write_text('module "step_function" {\n  source = "./modules/step_function"\n}\n')
+    for module, blocks in ignores.items():
+        (tmp_path / "modules" / module).mkdir(parents=True)
+        text = "".join(f'resource "{rtype}" "{name}" {{\n  # stepgate:ignore {ignore}\n}}\n' for rtype, name, ignore in blocks)
+        (tmp_path / "modules" / module / "main.tf").write_text(text)
+    with pytest.raises(pytest.fail.Exception, match="SG-IAM-005"):
+        assert_compliant(DATA / "shared_role_plan.json", min_severity="high")
+    assert_compliant(DATA / "shared_role_plan.json", min_severity="high", source_dir=tmp_path)
+
+
+def test_bad_severity_is_a_failure_not_an_error() -> None:
+    with pytest.raises(pytest.fail.Exception, match="unknown severity 'urgent'"):
+        assert_compliant(DATA / "compliant_plan.json", min_severity="urgent")

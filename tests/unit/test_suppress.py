@@ -81,3 +81,37 @@ def test_bad_config(tmp_path: Path, content: str, message: str) -> None:
     config.write_text(content)
     with pytest.raises(StepgateError, match=message):
         load_settings(config)
+
+
+def test_checkov_skip_counts_only_inside_its_block(tmp_path: Path, plan) -> None:
+    write_module(tmp_path, '#checkov:skip=SG-IAM-006:above the block, where checkov ignores it\n'
+                           'resource "aws_iam_role" "exec" {\n  #checkov:skip=CKV_AWS_61,SG-IAM-005:trusted by design\n  name = "x"\n}\n')
+    suppressions = directory_suppressions(plan, tmp_path)
+    assert sorted(s.rule_id for s in suppressions) == ["CKV_AWS_61", "SG-IAM-005"]
+    results = apply_suppressions(plan, [finding(), finding("SG-IAM-005")], suppressions)
+    assert [r.suppressed for r in results] == [None, "trusted by design"]
+
+
+def test_inline_suppression_matches_hcl_scan_addresses(tmp_path: Path, plan) -> None:
+    """checkov's HCL scan names module resources without instance keys."""
+    (tmp_path / "main.tf").write_text('module "wf" {\n  source = "./modules/wf"\n}\n')
+    (tmp_path / "modules" / "wf").mkdir(parents=True)
+    (tmp_path / "modules" / "wf" / "main.tf").write_text('resource "aws_sfn_state_machine" "this" { # stepgate:ignore SG-AUD-002 batch only\n}\n')
+    (result,) = apply_suppressions(plan, [finding("SG-AUD-002", "module.wf.aws_sfn_state_machine.this")], directory_suppressions(plan, tmp_path))
+    assert result.suppressed == "batch only"
+
+
+def test_braces_and_hashes_inside_strings_do_not_move_blocks(tmp_path: Path, plan) -> None:
+    write_module(tmp_path, 'locals {\n  opening = startswith(var.seg, "{")\n  schema  = "http://json-schema.org/draft-04/schema#"\n'
+                           '  doc     = <<-EOT\n    { "open": [\n  EOT\n}\n\n'
+                           'resource "aws_iam_role" "exec" {\n  #checkov:skip=SG-IAM-006:kept for the legacy caller\n  name = "x"\n}\n')
+    suppressions = directory_suppressions(plan, tmp_path)
+    assert [(s.rule_id, s.address) for s in suppressions] == [("SG-IAM-006", "module.roles|aws_iam_role.exec")]
+    (result,) = apply_suppressions(plan, [finding()], suppressions)
+    assert result.suppressed == "kept for the legacy caller"
+
+
+def test_unparsable_hcl_is_one_clear_error(tmp_path: Path, plan) -> None:
+    write_module(tmp_path, 'resource "aws_iam_role" "exec" {\n  # stepgate:ignore SG-IAM-006 reason\n  name = \n')
+    with pytest.raises(StepgateError, match="cannot parse .*modules/roles/main.tf for inline suppressions"):
+        directory_suppressions(plan, tmp_path)
