@@ -18,6 +18,11 @@ output "stage_name" {
   value       = var.api_type == "REST" ? one(module.rest_api[*].stage_name) : one(module.http_api[*].stage_name)
 }
 
+output "stage_arn" {
+  description = "ARN of the deployed stage; associate a WAF web ACL with it (REST stages only: WAF does not support HTTP APIs)."
+  value       = var.api_type == "REST" ? one(module.rest_api[*].stage_arn) : one(module.http_api[*].stage_arn)
+}
+
 output "invoke_url" {
   description = "Base URL of the stage."
   value       = var.api_type == "REST" ? one(module.rest_api[*].invoke_url) : one(module.http_api[*].invoke_url)
@@ -75,6 +80,11 @@ output "state_machine_log_group_names" {
 output "access_log_group_name" {
   description = "API access log group."
   value       = var.api_type == "REST" ? one(module.rest_api[*].access_log_group_name) : one(module.http_api[*].access_log_group_name)
+}
+
+output "api_execution_log_group_name" {
+  description = "REST API execution log group (pre-created so it has retention and encryption), or null for an HTTP API."
+  value       = one(module.rest_api[*].execution_log_group_name)
 }
 
 output "audit_rule_arn" {

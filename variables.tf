@@ -9,9 +9,19 @@ variable "name" {
 }
 
 variable "tags" {
-  description = "Tags applied to every resource, in addition to `stepgate:version` = version_label."
+  description = "Tags applied to every resource, in addition to `stepgate:module` = name and `stepgate:version` = version_label (which these tags cannot override)."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:")])
+    error_message = "tags keys must be 1-128 characters and must not start with 'aws:'; values at most 256 characters."
+  }
+
+  validation {
+    condition     = !contains(keys(var.tags), "stepgate:module") && !contains(keys(var.tags), "stepgate:version")
+    error_message = "tags cannot set stepgate:module or stepgate:version: the module sets them from name and version_label."
+  }
 }
 
 variable "version_label" {
@@ -330,5 +340,15 @@ variable "audit" {
   validation {
     condition     = alltrue([for t in values(var.audit.extra_targets) : can(regex("^arn:aws[a-z-]*:(firehose|sqs|events):", t.arn))])
     error_message = "audit.extra_targets must be Firehose delivery streams, SQS queues or EventBridge event buses."
+  }
+
+  # EventBridge needs a role to put records on a stream or events on a bus, and refuses one for SQS
+  # (the queue's own resource policy admits the rule).
+  validation {
+    condition = alltrue([
+      for t in values(var.audit.extra_targets) :
+      can(regex("^arn:aws[a-z-]*:sqs:", t.arn)) ? t.role_arn == null : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", t.role_arn))
+    ])
+    error_message = "audit.extra_targets: Firehose and event bus targets need role_arn (an IAM role ARN); SQS targets take none."
   }
 }

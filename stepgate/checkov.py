@@ -29,8 +29,12 @@ POLICY_DIR = Path(__file__).resolve().parent.parent / "policies" / "checks"
 @contextlib.contextmanager
 def _quiet_offline() -> Iterator[None]:
     """checkov logs loading chatter and may print; keep the user's terminal for stepgate's own report."""
-    previous = {key: os.environ.get(key) for key in ("BC_SKIP_DOWNLOAD", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "LOG_LEVEL")}
+    previous = {key: os.environ.get(key) for key in ("BC_SKIP_DOWNLOAD", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "LOG_LEVEL",
+                                                     "EVAL_TF_PLAN_AFTER_UNKNOWN")}
     os.environ["BC_SKIP_DOWNLOAD"] = "TRUE"
+    # A value known only after apply (e.g. the ARN of a KMS key created in the same apply) is set, not
+    # missing: checkov then passes existence checks and still fails checks on concrete values.
+    os.environ["EVAL_TF_PLAN_AFTER_UNKNOWN"] = "TRUE"
     os.environ["LOG_LEVEL"] = "ERROR"
     logging.getLogger("checkov").setLevel(logging.CRITICAL)
     sink = io.StringIO()

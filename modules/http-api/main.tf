@@ -21,8 +21,6 @@ locals {
     stage             = "$context.stage"
     version           = "$stageVariables.version"
   })
-
-  route_authorization = var.authorization.type
 }
 
 resource "aws_apigatewayv2_api" "this" {
@@ -82,7 +80,7 @@ resource "aws_apigatewayv2_route" "this" {
   api_id               = aws_apigatewayv2_api.this.id
   route_key            = "${each.value.method} ${each.value.path}"
   target               = "integrations/${aws_apigatewayv2_integration.route[each.key].id}"
-  authorization_type   = local.route_authorization
+  authorization_type   = var.authorization.type
   authorizer_id        = one(aws_apigatewayv2_authorizer.jwt[*].id)
   authorization_scopes = var.authorization.type == "JWT" && length(var.authorization.authorization_scopes) > 0 ? var.authorization.authorization_scopes : null
 }
@@ -117,6 +115,7 @@ resource "aws_apigatewayv2_stage" "this" {
 
   tags = var.tags
 
-  # auto_deploy publishes every route change; make sure routes exist before the first deployment.
-  depends_on = [aws_apigatewayv2_route.this]
+  # auto_deploy publishes every route change: the routes must exist, and the integration role must be
+  # allowed to start the state machines, before the first deployment.
+  depends_on = [aws_apigatewayv2_route.this, module.integration_role]
 }

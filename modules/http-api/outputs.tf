@@ -18,6 +18,11 @@ output "stage_name" {
   value       = aws_apigatewayv2_stage.this.name
 }
 
+output "stage_arn" {
+  description = "Stage ARN."
+  value       = aws_apigatewayv2_stage.this.arn
+}
+
 output "invoke_url" {
   description = "Base URL of the stage."
   value       = aws_apigatewayv2_stage.this.invoke_url

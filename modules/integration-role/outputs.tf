@@ -8,7 +8,3 @@ output "name" {
   value       = aws_iam_role.this.name
 }
 
-output "policy_id" {
-  description = "Id of the inline policy, so integrations can wait for the permission to exist."
-  value       = aws_iam_role_policy.start.id
-}

@@ -25,8 +25,6 @@ locals {
     { for path, r in aws_api_gateway_resource.level5 : path => r.id },
   )
 
-  method_authorization = var.authorization.type
-
   default_schema = jsonencode({
     "$schema" = "http://json-schema.org/draft-04/schema#"
     title     = "AnyJsonObject"
@@ -123,6 +121,7 @@ resource "aws_api_gateway_rest_api" "this" {
 
   tags = var.tags
 
+  # Should the API ever be replaced, the new one is up before the old one goes (checkov CKV_AWS_237).
   lifecycle {
     create_before_destroy = true
   }
@@ -211,7 +210,7 @@ resource "aws_api_gateway_method" "route" {
   rest_api_id          = aws_api_gateway_rest_api.this.id
   resource_id          = local.resource_ids[each.value.resource_path]
   http_method          = each.value.method
-  authorization        = local.method_authorization
+  authorization        = var.authorization.type
   authorizer_id        = one(aws_api_gateway_authorizer.cognito[*].id)
   authorization_scopes = var.authorization.type == "COGNITO_USER_POOLS" && length(var.authorization.authorization_scopes) > 0 ? var.authorization.authorization_scopes : null
   request_validator_id = aws_api_gateway_request_validator.this.id
@@ -356,11 +355,14 @@ resource "aws_api_gateway_deployment" "this" {
     redeployment = local.deployment_fingerprint
   }
 
+  # The stage keeps pointing at the old deployment until the new one exists: no window without routes.
   lifecycle {
     create_before_destroy = true
   }
 
+  # A route must not go live before its integration role may start the state machine.
   depends_on = [
+    module.integration_role,
     aws_api_gateway_integration.route,
     aws_api_gateway_integration_response.success,
     aws_api_gateway_integration_response.client_error,

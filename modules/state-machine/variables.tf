@@ -15,6 +15,11 @@ variable "arn_context" {
     region     = string
     account_id = string
   })
+
+  validation {
+    condition     = can(regex("^aws(-[a-z]+)*$", var.arn_context.partition)) && can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.arn_context.region)) && can(regex("^[0-9]{12}$", var.arn_context.account_id))
+    error_message = "arn_context needs a partition (aws, aws-cn, aws-us-gov), a region such as eu-west-1 and a 12-digit account id."
+  }
 }
 
 variable "definition" {
@@ -55,6 +60,11 @@ variable "logging" {
     condition     = contains([365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.logging.retention_in_days)
     error_message = "logging.retention_in_days must be a CloudWatch Logs retention value of at least 365 days."
   }
+
+  validation {
+    condition     = var.logging.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.logging.kms_key_arn))
+    error_message = "logging.kms_key_arn must be a KMS key ARN."
+  }
 }
 
 variable "tracing_enabled" {
@@ -81,6 +91,11 @@ variable "encryption_kms_key_arn" {
   description = "Customer managed KMS key that encrypts the state machine definition and execution data at rest; null keeps the AWS owned key."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.encryption_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.encryption_kms_key_arn))
+    error_message = "encryption_kms_key_arn must be a KMS key ARN."
+  }
 }
 
 variable "integrations" {
@@ -96,9 +111,24 @@ variable "integrations" {
     state_machine_sync_arns = list(string)
     kms_key_arns            = list(string)
   })
+
+  validation {
+    condition     = alltrue([for arn in flatten([for kind, values in var.integrations : values if kind != "dynamodb_actions"]) : can(regex("^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]+:[0-9]{12}:[^*?]+$", arn))])
+    error_message = "integrations must list exact ARNs of this partition (no wildcards); the root module checks each kind's format."
+  }
+
+  validation {
+    condition     = alltrue([for action in var.integrations.dynamodb_actions : can(regex("^dynamodb:[A-Za-z]+Item$|^dynamodb:Query$", action))])
+    error_message = "integrations.dynamodb_actions may only hold DynamoDB item actions and Query."
+  }
 }
 
 variable "tags" {
   description = "Tags applied to every resource."
   type        = map(string)
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:")])
+    error_message = "tags keys must be 1-128 characters and must not start with 'aws:'; values at most 256 characters."
+  }
 }

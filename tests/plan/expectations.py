@@ -10,7 +10,7 @@ An expectation file holds data, not code:
     data: {ADDRESS: SUBSET}             # planned read of a data source (what it will be read with)
 
 A SUBSET matches when every key it names matches: mappings recursively, lists element by element with the
-same length, scalars by equality. Operators, as a one-key mapping, match strings:
+same length, scalars by equality. A mapping whose keys are all operators applies each of them:
     {$json: SUBSET}      the string parsed as JSON matches SUBSET
     {$policy: [...]}     the string is an IAM policy whose statements equal these (order-insensitive,
                          single values and lists alike; Sid, Effect, Action, Resource, Principal, Condition)
@@ -78,8 +78,9 @@ def _policy_key(statement: Mapping[str, Any]) -> str:
 
 def match(expected: Any, actual: Any, unknown: Any, path: str) -> Iterator[str]:
     """Every mismatch between an expected subset and a planned value, as 'path: why'."""
-    if isinstance(expected, Mapping) and len(expected) == 1 and next(iter(expected)) in OPERATORS:
-        yield from _match_operator(next(iter(expected)), next(iter(expected.values())), actual, unknown, path)
+    if isinstance(expected, Mapping) and expected and all(key in OPERATORS for key in expected):
+        for operator, operand in expected.items():
+            yield from _match_operator(operator, operand, actual, unknown, path)
         return
     if actual is _MISSING or actual is None and expected is not None:
         state = "known only after apply" if unknown is True or isinstance(unknown, (dict, list)) and unknown else "absent"

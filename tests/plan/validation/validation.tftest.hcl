@@ -14,6 +14,22 @@ mock_provider "aws" {
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
+  # Generated strings would not look like the ARNs the submodules validate.
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::000000000000:role/mocked" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:000000000000:log-group:mocked" }
+  }
+  mock_resource "aws_api_gateway_rest_api" {
+    defaults = { id = "a1b2c3d4e5", execution_arn = "arn:aws:execute-api:us-east-1:000000000000:a1b2c3d4e5" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { id = "f6g7h8i9j0", execution_arn = "arn:aws:execute-api:us-east-1:000000000000:f6g7h8i9j0" }
+  }
 }
 
 variables {
@@ -167,4 +183,127 @@ run "jwt_needs_issuer_and_audience" {
     authorization = { type = "JWT", jwt = { issuer = "http://idp.example.com/", audiences = [] } }
   }
   expect_failures = [var.authorization]
+}
+
+run "cognito_needs_a_rest_api" {
+  command = plan
+  variables {
+    api_type      = "HTTP"
+    authorization = { type = "COGNITO_USER_POOLS", cognito_user_pool_arns = ["arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_abc"] }
+  }
+  expect_failures = [data.aws_partition.current]
+}
+
+run "request_schema_needs_a_rest_api" {
+  command = plan
+  variables {
+    api_type = "HTTP"
+    workflows = {
+      flow = {
+        route          = "POST /flow"
+        definition     = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        request_schema = "{\"type\":\"object\"}"
+      }
+    }
+  }
+  expect_failures = [data.aws_partition.current]
+}
+
+run "unauthenticated_with_explicit_consent_plans" {
+  command = plan
+  variables {
+    authorization = { type = "NONE", allow_unauthenticated = true }
+  }
+  assert {
+    condition     = length(module.rest_api) == 1
+    error_message = "NONE with allow_unauthenticated = true must be accepted"
+  }
+}
+
+run "publish_routes_to_the_alias" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /flow"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        publish    = true
+      }
+    }
+  }
+  assert {
+    condition     = output.routes["flow"].state_machine_arn == "arn:aws:states:us-east-1:000000000000:stateMachine:vt-flow:live"
+    error_message = "a published workflow must be started through its alias"
+  }
+  assert {
+    condition     = output.state_machine_alias_arns == { flow = "arn:aws:states:us-east-1:000000000000:stateMachine:vt-flow:live" }
+    error_message = "the alias ARN must be an output"
+  }
+  assert {
+    condition     = module.audit_stream[0].event_pattern.detail.stateMachineArn == tolist(["arn:aws:states:us-east-1:000000000000:stateMachine:vt-flow"])
+    error_message = "status events name the state machine, not the alias: the audit rule must match the unqualified ARN"
+  }
+}
+
+run "http_api_defaults_to_iam" {
+  command = plan
+  variables {
+    api_type = "HTTP"
+  }
+  assert {
+    condition     = length(module.http_api) == 1 && length(module.rest_api) == 0
+    error_message = "api_type = HTTP must build an HTTP API only"
+  }
+}
+
+run "audit_can_be_disabled" {
+  command = plan
+  variables {
+    audit = { enabled = false }
+  }
+  assert {
+    condition     = length(module.audit_stream) == 0 && output.audit_rule_arn == null
+    error_message = "audit.enabled = false must not create the audit stream"
+  }
+}
+
+run "firehose_audit_target_needs_a_role" {
+  command = plan
+  variables {
+    audit = { extra_targets = { archive = { arn = "arn:aws:firehose:us-east-1:000000000000:deliverystream/audit" } } }
+  }
+  expect_failures = [var.audit]
+}
+
+run "sqs_audit_target_takes_no_role" {
+  command = plan
+  variables {
+    audit = { extra_targets = { queue = { arn = "arn:aws:sqs:us-east-1:000000000000:audit", role_arn = "arn:aws:iam::000000000000:role/audit" } } }
+  }
+  expect_failures = [var.audit]
+}
+
+run "tags_cannot_override_the_version" {
+  command = plan
+  variables {
+    tags = { "stepgate:version" = "forged" }
+  }
+  expect_failures = [var.tags]
+}
+
+run "dynamodb_actions_are_item_level_only" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /flow"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        integrations = {
+          dynamodb_table_arns = ["arn:aws:dynamodb:us-east-1:000000000000:table/items"]
+          dynamodb_actions    = ["dynamodb:Scan"]
+        }
+      }
+    }
+  }
+  expect_failures = [var.workflows]
 }
