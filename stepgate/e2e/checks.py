@@ -74,7 +74,7 @@ class Deployment:
     records: list[ExecutionRecord] = field(default_factory=list)
 
     def url(self, route: Route) -> str:
-        return self.urls.url(route.path)
+        return self.urls.url(route.url_path)
 
     def log_group(self, route: Route) -> str:
         try:
@@ -101,6 +101,8 @@ def run_case(deployment: Deployment, route: Route, case: Case) -> CheckResult:
         return CheckResult(name, False, f"expected 200 with executionArn, got {response.summary()}")
     execution = wait_for_execution(deployment.sfn, body["executionArn"])
     problems, steps = _execution_problems(deployment, execution, case)
+    if execution["stateMachineArn"] != deployment.state_machine(route):
+        problems.insert(0, f"started {execution['stateMachineArn']}, not the route's {deployment.state_machine(route)}")
     deployment.records.append(ExecutionRecord(
         case=case.name, route=route.label, workflow=route.workflow, workflow_type=route.workflow_type,
         response=response, execution_arn=execution["executionArn"], status=execution["status"],

@@ -30,12 +30,17 @@ class Case:
 class Route:
     workflow: str  # key of the module's `workflows` map
     method: str
-    path: str
+    path: str  # the route as deployed, e.g. /orders/{orderId}/refunds
     invocation: str  # async | sync
     workflow_type: str  # STANDARD | EXPRESS
     invalid_body: Any  # a JSON body that violates the route's request_schema
     valid_body: Any  # a body that passes validation (used for the idempotency and bad-method checks)
     cases: tuple[Case, ...]
+    request_path: str = ""  # the path requests go to when `path` has {parameters}, e.g. /orders/o-1/refunds
+
+    @property
+    def url_path(self) -> str:
+        return self.request_path or self.path
 
     @property
     def label(self) -> str:
@@ -78,9 +83,13 @@ def _route(data: dict[str, Any]) -> Route:
     cases = tuple(_case(item) for item in data["cases"])
     if not cases:
         raise ValueError(f"route {data['route']} has no cases")
+    request_path = str(data.get("request_path", ""))
+    if "{" in (request_path or path):
+        raise ValueError(f"route {data['route']}: give a request_path with every {{parameter}} filled in")
     return Route(
         workflow=str(data["workflow"]), method=method.upper(), path=path, invocation=invocation,
         workflow_type=workflow_type, invalid_body=data["invalid_body"], valid_body=data["valid_body"], cases=cases,
+        request_path=request_path,
     )
 
 

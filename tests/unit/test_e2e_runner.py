@@ -57,3 +57,31 @@ def test_scenario_matches_the_deployed_routes() -> None:
 def test_scenario_drift_is_refused(routes: dict[str, dict[str, str]], message: str) -> None:
     with pytest.raises(StepgateError, match=message):
         check_routes_match(load_scenario("basic"), routes)
+
+
+ROUTE_WITH_PARAMETER = """
+routes:
+  - route: POST /orders/{orderId}/refunds
+    workflow: refund
+    valid_body: {reason: x}
+    invalid_body: {}
+    cases: [{name: ok, body: {reason: x}, status: SUCCEEDED}]
+"""
+
+
+def test_a_route_with_a_path_parameter_needs_a_concrete_request_path(tmp_path: Path) -> None:
+    (tmp_path / "refunds.yaml").write_text(ROUTE_WITH_PARAMETER)
+    with pytest.raises(StepgateError, match="give a request_path"):
+        load_scenario("refunds", tmp_path)
+    (tmp_path / "refunds.yaml").write_text(ROUTE_WITH_PARAMETER.replace("    workflow:", "    request_path: /orders/o-1/refunds\n    workflow:"))
+    route = load_scenario("refunds", tmp_path).routes[0]
+    assert (route.path, route.url_path) == ("/orders/{orderId}/refunds", "/orders/o-1/refunds")
+
+
+def test_every_scenario_loads_and_covers_an_example() -> None:
+    from stepgate.e2e.scenario import SCENARIO_DIR
+
+    examples = {p.name for p in (Path(__file__).resolve().parents[2] / "examples").iterdir() if p.is_dir()}
+    for path in SCENARIO_DIR.glob("*.yaml"):
+        assert path.stem in examples, f"{path.name} describes no example"
+        assert load_scenario(path.stem).routes
