@@ -188,7 +188,8 @@ def _document_from_data(resource: Resource) -> PolicyDocument:
         if parsed is not None:
             return parsed
     blocks = resource.get("statement") or []
-    markers = resource.unknown.get("statement") if isinstance(resource.unknown.get("statement"), list) else []
+    unknown_statements = resource.unknown.get("statement")
+    markers: list[Any] = unknown_statements if isinstance(unknown_statements, list) else []
     statements = []
     for position, block in enumerate(blocks):
         mark = markers[position] if position < len(markers) and isinstance(markers[position], Mapping) else {}
