@@ -1,7 +1,7 @@
 """What exists in the account, by list calls, so "destroy left nothing behind" is a set difference.
 
 KMS keys are not listed: AWS only schedules them for deletion (7 days at least), so a destroyed key
-legitimately still shows up.
+legitimately still shows up. Their aliases are deleted at once, so customer aliases are listed.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def _listers(target: Target) -> dict[str, Callable[[Any], list[str]]]:
         "events": lambda c: _paged(c, "list_rules", "Rules", "Name"),
         "sqs": lambda c: list(c.list_queues().get("QueueUrls", [])),
         "sns": lambda c: _paged(c, "list_topics", "Topics", "TopicArn"),
+        "kms": lambda c: [name for name in _paged(c, "list_aliases", "Aliases", "AliasName") if not name.startswith("alias/aws/")],
     }
     if not target.is_local:  # the community emulator has no HTTP API (v2)
         listers["apigatewayv2"] = lambda c: _paged(c, "get_apis", "Items", "ApiId")

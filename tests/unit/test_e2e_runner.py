@@ -85,3 +85,34 @@ def test_every_scenario_loads_and_covers_an_example() -> None:
     for path in SCENARIO_DIR.glob("*.yaml"):
         assert path.stem in examples, f"{path.name} describes no example"
         assert load_scenario(path.stem).routes
+
+
+def test_inventory_lists_customer_kms_aliases_only() -> None:
+    from stepgate.e2e.inventory import take_inventory
+    from stepgate.e2e.target import Target
+
+    class FakeClient:
+        def __init__(self, service: str) -> None:
+            self.service = service
+
+        def get_paginator(self, operation: str) -> "FakeClient":
+            self.operation = operation
+            return self
+
+        def paginate(self, **_: object) -> list[dict[str, object]]:
+            if self.operation == "list_aliases":
+                return [{"Aliases": [{"AliasName": "alias/aws/sns"}, {"AliasName": "alias/reports-logs"}]}]
+            return [{}]
+
+        def list_queues(self) -> dict[str, object]:
+            return {}
+
+    class FakeTarget(Target):
+        def session(self) -> object:  # type: ignore[override]
+            return None
+
+        def client(self, service: str, session: object = None) -> FakeClient:  # type: ignore[override]
+            return FakeClient(service)
+
+    items = take_inventory(FakeTarget("local", "us-east-1", "http://127.0.0.1:1")).items
+    assert items == frozenset({"kms:alias/reports-logs"})
