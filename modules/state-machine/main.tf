@@ -18,6 +18,33 @@ locals {
   ]
   lambda_resources = flatten([for arn in local.i.lambda_function_arns : [arn, "${arn}:*"]])
   kms_key_arns     = distinct(compact(concat(local.i.kms_key_arns, [var.encryption_kms_key_arn])))
+
+  # Exactly the actions each Task integration calls, on exactly the declared ARNs.
+  integration_statements = [
+    { sid = "SqsSendMessage", actions = ["sqs:SendMessage"], resources = local.i.sqs_queue_arns },
+    { sid = "SnsPublish", actions = ["sns:Publish"], resources = local.i.sns_topic_arns },
+    { sid = "DynamoDbItems", actions = sort(local.i.dynamodb_actions), resources = local.i.dynamodb_table_arns },
+    { sid = "LambdaInvoke", actions = ["lambda:InvokeFunction"], resources = local.lambda_resources },
+    { sid = "EventBridgePutEvents", actions = ["events:PutEvents"], resources = local.i.event_bus_arns },
+    {
+      sid       = "StartNestedExecutions"
+      actions   = ["states:StartExecution"]
+      resources = distinct(concat(local.i.state_machine_arns, local.i.state_machine_sync_arns))
+    },
+    # The .sync integration pattern polls and, on abort, stops the nested execution, and relies on a
+    # managed EventBridge rule for completion events.
+    {
+      sid       = "TrackNestedSyncExecutions"
+      actions   = ["states:DescribeExecution", "states:StopExecution"]
+      resources = local.nested_execution_arns
+    },
+    {
+      sid       = "ManagedRuleForNestedSyncExecutions"
+      actions   = ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
+      resources = length(local.i.state_machine_sync_arns) > 0 ? [local.events_rule_arn] : []
+    },
+    { sid = "KmsForEncryptedData", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = local.kms_key_arns },
+  ]
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -95,95 +122,14 @@ data "aws_iam_policy_document" "execution" {
     }
   }
 
+  # One statement per integration kind the workflow declares; a kind left empty emits nothing.
   dynamic "statement" {
-    for_each = length(local.i.sqs_queue_arns) > 0 ? [1] : []
+    for_each = [for s in local.integration_statements : s if length(s.resources) > 0]
     content {
-      sid       = "SqsSendMessage"
+      sid       = statement.value.sid
       effect    = "Allow"
-      actions   = ["sqs:SendMessage"]
-      resources = sort(local.i.sqs_queue_arns)
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.i.sns_topic_arns) > 0 ? [1] : []
-    content {
-      sid       = "SnsPublish"
-      effect    = "Allow"
-      actions   = ["sns:Publish"]
-      resources = sort(local.i.sns_topic_arns)
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.i.dynamodb_table_arns) > 0 ? [1] : []
-    content {
-      sid       = "DynamoDbItems"
-      effect    = "Allow"
-      actions   = sort(local.i.dynamodb_actions)
-      resources = sort(local.i.dynamodb_table_arns)
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.i.lambda_function_arns) > 0 ? [1] : []
-    content {
-      sid       = "LambdaInvoke"
-      effect    = "Allow"
-      actions   = ["lambda:InvokeFunction"]
-      resources = sort(local.lambda_resources)
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.i.event_bus_arns) > 0 ? [1] : []
-    content {
-      sid       = "EventBridgePutEvents"
-      effect    = "Allow"
-      actions   = ["events:PutEvents"]
-      resources = sort(local.i.event_bus_arns)
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(concat(local.i.state_machine_arns, local.i.state_machine_sync_arns)) > 0 ? [1] : []
-    content {
-      sid       = "StartNestedExecutions"
-      effect    = "Allow"
-      actions   = ["states:StartExecution"]
-      resources = sort(distinct(concat(local.i.state_machine_arns, local.i.state_machine_sync_arns)))
-    }
-  }
-
-  # The .sync integration pattern polls and, on abort, stops the nested execution, and relies on a
-  # managed EventBridge rule for completion events.
-  dynamic "statement" {
-    for_each = length(local.i.state_machine_sync_arns) > 0 ? [1] : []
-    content {
-      sid       = "TrackNestedSyncExecutions"
-      effect    = "Allow"
-      actions   = ["states:DescribeExecution", "states:StopExecution"]
-      resources = sort(local.nested_execution_arns)
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.i.state_machine_sync_arns) > 0 ? [1] : []
-    content {
-      sid       = "ManagedRuleForNestedSyncExecutions"
-      effect    = "Allow"
-      actions   = ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
-      resources = [local.events_rule_arn]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.kms_key_arns) > 0 ? [1] : []
-    content {
-      sid       = "KmsForEncryptedData"
-      effect    = "Allow"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = sort(local.kms_key_arns)
+      actions   = statement.value.actions
+      resources = sort(statement.value.resources)
     }
   }
 }
