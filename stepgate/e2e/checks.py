@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from stepgate.e2e.caller import Refused
 from stepgate.e2e.invoke import HttpResponse, Invoker, RouteUrls
 from stepgate.e2e.scenario import Case, Route
 from stepgate.e2e.verify import (
@@ -230,12 +231,17 @@ def _max_attempts(state: dict[str, Any], error: str) -> int:
     return 0
 
 
-def rejection_requests(route: Route, url: str, unknown_url: str) -> list[tuple[str, str, str, Any, dict[str, str]]]:
+Rejection = tuple[str, str, str, Any, dict[str, str]]
+
+
+def rejection_requests(route: Route, url: str, unknown_url: str) -> list[Rejection]:
     """(label, method, url, body, headers) of requests a route must refuse without starting anything."""
     wrong_method = "GET" if route.method != "GET" else "DELETE"
+    schema: list[Rejection] = [] if route.invalid_body is None else [
+        ("body violates request_schema", route.method, url, route.invalid_body, {})]
     return [
         ("malformed JSON", route.method, url, b'{"reportId": ', {}),
-        ("body violates request_schema", route.method, url, route.invalid_body, {}),
+        *schema,
         ("wrong content type", route.method, url, b"reportId=1", {"Content-Type": "application/x-www-form-urlencoded"}),
         ("oversized body", route.method, url, json.dumps({"padding": "x" * OVERSIZED_BYTES}).encode(), {}),
         ("unknown path", route.method, unknown_url, route.valid_body, {}),
@@ -261,13 +267,14 @@ def check_rejections(deployment: Deployment, route: Route) -> list[CheckResult]:
     return results
 
 
-def check_unsigned_refused(deployment: Deployment, route: Route) -> CheckResult:
-    """An AWS_IAM route refuses a request without a SigV4 signature (403) and starts nothing."""
+def check_refused(deployment: Deployment, route: Route, refused: Refused) -> CheckResult:
+    """A caller the route must turn away gets exactly the expected status and starts nothing."""
     before = started_executions(deployment, route)
-    response = deployment.invoker.request(route.method, deployment.url(route), route.valid_body, sign=False)
+    response = deployment.invoker.request(route.method, deployment.url(route), route.valid_body, auth=refused.auth)
     started = started_executions(deployment, route) - before
-    ok = response.status == 403 and not started
-    return CheckResult(f"{route.label} · unsigned request refused", ok, f"{response.summary()}; started {len(started)}")
+    ok = response.status == refused.status and not started
+    return CheckResult(f"{route.label} · refuses {refused.label} ({refused.status})", ok,
+                       f"{response.summary()}; started {len(started)}")
 
 
 def check_idempotency(deployment: Deployment, route: Route) -> CheckResult:

@@ -29,13 +29,24 @@ def _paged(client: Any, operation: str, key: str, field: str, **kwargs: Any) -> 
     return [str(item[field]) for page in pages for item in page.get(key, [])]
 
 
+def _event_buses(client: Any) -> list[str]:
+    """Custom event buses (ListEventBuses has no paginator); the account's default bus is always there."""
+    names, token = [], None
+    while True:
+        page = client.list_event_buses(**({"NextToken": token} if token else {}))
+        names += [str(bus["Name"]) for bus in page.get("EventBuses", []) if bus["Name"] != "default"]
+        token = page.get("NextToken")
+        if not token:
+            return names
+
+
 def _listers(target: Target) -> dict[str, Callable[[Any], list[str]]]:
     listers: dict[str, Callable[[Any], list[str]]] = {
         "stepfunctions": lambda c: _paged(c, "list_state_machines", "stateMachines", "stateMachineArn"),
         "apigateway": lambda c: _paged(c, "get_rest_apis", "items", "id"),
         "logs": lambda c: _paged(c, "describe_log_groups", "logGroups", "logGroupName"),
         "iam": lambda c: _paged(c, "list_roles", "Roles", "RoleName") + _paged(c, "list_policies", "Policies", "Arn", Scope="Local"),
-        "events": lambda c: _paged(c, "list_rules", "Rules", "Name"),
+        "events": lambda c: _paged(c, "list_rules", "Rules", "Name") + [f"bus/{name}" for name in _event_buses(c)],
         "sqs": lambda c: list(c.list_queues().get("QueueUrls", [])),
         "sns": lambda c: _paged(c, "list_topics", "Topics", "TopicArn"),
         "kms": lambda c: [name for name in _paged(c, "list_aliases", "Aliases", "AliasName") if not name.startswith("alias/aws/")],

@@ -1,4 +1,5 @@
-"""Calling an API route over real HTTP, SigV4-signed for `execute-api` exactly as an IAM client does."""
+"""Calling an API route over real HTTP, authenticated exactly as a client of that route would be:
+SigV4-signed for `execute-api` (AWS_IAM routes) or with an OAuth bearer token (JWT routes)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -61,12 +62,52 @@ class RouteUrls:
         return self.base + "/" + path.lstrip("/")
 
 
-class Invoker:
-    """One HTTP connection pool; every request is signed with the given credentials unless told not to."""
+class RequestAuth(Protocol):
+    """What makes a request come from a given caller: it adds that caller's credentials to the request."""
 
-    def __init__(self, credentials: ReadOnlyCredentials, region: str, timeout: float = 60, pool_size: int = 32):
-        self._credentials = credentials
-        self._region = region
+    def apply(self, request: AWSRequest) -> None: ...
+
+
+@dataclass(frozen=True)
+class SigV4:
+    """An IAM principal: the request is signed for execute-api, as the AWS SDKs and `awscurl` sign it."""
+
+    credentials: ReadOnlyCredentials
+    region: str
+
+    def apply(self, request: AWSRequest) -> None:
+        SigV4Auth(self.credentials, "execute-api", self.region).add_auth(request)
+
+
+@dataclass(frozen=True)
+class BearerToken:
+    """An OAuth client: the access token its identity provider issued, in the Authorization header."""
+
+    token: str = field(repr=False)
+
+    def apply(self, request: AWSRequest) -> None:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+
+
+class Anonymous:
+    """No credentials at all: what an unauthenticated caller sends."""
+
+    def apply(self, request: AWSRequest) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "Anonymous()"
+
+
+ANONYMOUS = Anonymous()
+
+
+class Invoker:
+    """One HTTP connection pool; every request carries the default caller's credentials unless another
+    `auth` is given for it."""
+
+    def __init__(self, auth: RequestAuth, timeout: float = 60, pool_size: int = 32):
+        self._auth = auth
         self._http = URLLib3Session(timeout=timeout, max_pool_connections=pool_size)
 
     def request(
@@ -75,14 +116,13 @@ class Invoker:
         url: str,
         body: bytes | str | Mapping[str, Any] | list[Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        sign: bool = True,
+        auth: RequestAuth | None = None,
     ) -> HttpResponse:
         preparing = time.monotonic()
         data, content_type = _encode(body)
         all_headers = {**({"Content-Type": content_type} if content_type else {}), **(headers or {})}
         request = AWSRequest(method=method, url=url, data=data, headers=all_headers)
-        if sign:
-            SigV4Auth(self._credentials, "execute-api", self._region).add_auth(request)
+        (auth or self._auth).apply(request)
         prepared = request.prepare()
         sent_at = time.time()
         started = time.monotonic()

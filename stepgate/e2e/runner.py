@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stepgate.e2e.caller import Caller, iam_caller, open_caller
 from stepgate.e2e.checks import (
     CheckResult,
     Deployment,
     ExecutionRecord,
     check_audit,
     check_idempotency,
+    check_refused,
     check_rejections,
-    check_unsigned_refused,
     run_case,
 )
 from stepgate.e2e.inventory import Inventory, take_inventory
@@ -117,8 +118,12 @@ class Deployed:
 
 @contextlib.contextmanager
 def deployed(example: Example, scenario: Scenario, target: Target, sandbox: Sandbox | None, progress: Progress,
-             checks: list[CheckResult]) -> Iterator[Deployed]:
-    """Apply the example against the target, yield it, and always destroy it and prove nothing is left."""
+             checks: list[CheckResult], caller: Caller | None = None) -> Iterator[Deployed]:
+    """Apply the example against the target, yield it, and always destroy it and prove nothing is left.
+    Routes are called as `caller` (default: the run's own IAM credentials)."""
+    caller = caller or iam_caller(target)
+    # The examples' provider takes its region from var.region: the run's region must be the one applied to.
+    tf_vars = {"region": target.region, **caller.tf_vars}
     guard = SandboxGuard(sandbox)
     workdir = prepare_workdir(example.repo_root, example.name, target.endpoint_url, target.region)
     runner = TfRunner(workdir, find_toolchain())
@@ -127,13 +132,13 @@ def deployed(example: Example, scenario: Scenario, target: Target, sandbox: Sand
     progress(f"init {example.name} ({runner.toolchain.kind} {runner.toolchain.version})")
     with guard.phase("init"):
         runner.init()
-    invoker = Invoker(target.credentials(), target.region)
+    invoker = Invoker(caller.auth)
     applied = False
     try:
         progress(f"apply {example.name} in {target.endpoint_url or 'the sandbox account'}")
         with guard.phase("apply"):
             applied = True
-            runner.apply()
+            runner.apply(tf_vars)
             outputs = runner.outputs()
         with guard.phase("reading the outputs"):
             deployment = deployment_from_outputs(outputs, target, invoker, scenario)
@@ -146,7 +151,7 @@ def deployed(example: Example, scenario: Scenario, target: Target, sandbox: Sand
             # A failed destroy is reported as a failed check, so it never hides the error that got us here.
             try:
                 with guard.phase("destroy"):
-                    runner.destroy()
+                    runner.destroy(tf_vars)
                     left = take_inventory(target) - before
             except StepgateError as error:
                 checks.append(CheckResult("destroy leaves nothing behind", False, str(error)))
@@ -181,19 +186,19 @@ class SandboxGuard:
             raise
 
 
-def verify_scenario(deployment: Deployment, scenario: Scenario, progress: Progress, enforces_iam: bool) -> list[CheckResult]:
-    """Steps 2-5 of the e2e run: every case of every route, bad input, idempotency, audit. The community
-    emulator does not enforce IAM, so the unsigned-request check runs only where IAM is enforced."""
+def verify_scenario(deployment: Deployment, scenario: Scenario, caller: Caller, progress: Progress) -> list[CheckResult]:
+    """Steps 2-5 of the e2e run: refused callers, every case of every route, bad input, idempotency, audit."""
     results: list[CheckResult] = []
     for route in scenario.routes:
-        if enforces_iam:
-            results.append(check_unsigned_refused(deployment, route))
+        for refused in caller.refused:
+            progress(f"{route.label}: {refused.label}")
+            results.append(check_refused(deployment, route, refused))
         for case in route.cases:
             progress(f"{route.label}: {case.name}")
             results.append(run_case(deployment, route, case))
         progress(f"{route.label}: bad input")
         results += check_rejections(deployment, route)
-        if route.invocation == "async":
+        if route.invocation == "async" and scenario.names_executions_by_idempotency_key:
             progress(f"{route.label}: Idempotency-Key")
             results.append(check_idempotency(deployment, route))
     progress("audit stream")
@@ -206,10 +211,14 @@ def run_e2e(example_dir: Path, target_kind: str = "local", region: str = DEFAULT
     example = Example.from_dir(example_dir)
     scenario = load_scenario(example.name)
     report = E2EReport(example=example.name, target=target_kind)
+    scenario.require_target(target_kind)  # before an emulator starts or an account is touched
     with open_target(target_kind, region, state_root) as (target, sandbox):
         if sandbox is not None:
             progress(f"sandbox up at {sandbox.endpoint_url} in {sandbox.start_seconds:.1f} s (pid {sandbox.pid})")
-        with deployed(example, scenario, target, sandbox, progress, report.checks) as live:
-            report.checks += verify_scenario(live.deployment, scenario, progress, enforces_iam=not target.is_local)
+        if scenario.auth == "JWT":
+            progress(f"disposable Cognito issuer for scope {scenario.jwt_scope}")
+        with open_caller(scenario, target) as caller, \
+                deployed(example, scenario, target, sandbox, progress, report.checks, caller) as live:
+            report.checks += verify_scenario(live.deployment, scenario, caller, progress)
             report.records = list(live.deployment.records)
     return report

@@ -1,32 +1,28 @@
-"""examples/express-sync applied in the sandbox: a sync EXPRESS route answers with the output or a 500."""
+"""examples/express-sync through the whole `stepgate e2e` run (its own sandbox, apply, every check, destroy):
+a sync EXPRESS route answers with the output or a 500, refuses bad input, and leaves nothing behind."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
 
-import pytest
-
-from stepgate.e2e.checks import check_rejections, run_case
-from stepgate.e2e.runner import Deployed
+from stepgate.e2e.runner import run_e2e
 from stepgate.e2e.scenario import load_scenario
+from stepgate.sandbox import list_sandboxes
 
-from .conftest import Deploy, assert_checks
+from .conftest import assert_checks
 
 SCENARIO = load_scenario("express-sync")
 ROUTE = SCENARIO.routes[0]
 
 
-@pytest.fixture(scope="module")
-def express(deploy_example: Deploy) -> Iterator[Deployed]:
-    with deploy_example("express-sync") as (live, _):
-        yield live
-
-
-@pytest.mark.parametrize("case", ROUTE.cases, ids=[case.name for case in ROUTE.cases])
-def test_sync_route_answers_with_the_execution_result(express: Deployed, case: Any) -> None:
-    assert_checks([run_case(express.deployment, ROUTE, case)])
-
-
-def test_bad_input_gets_4xx_json_and_starts_nothing(express: Deployed) -> None:
-    assert_checks(check_rejections(express.deployment, ROUTE))
+def test_the_e2e_run_passes_every_check_of_the_scenario(tmp_path: Path, repo_root: Path, toolchain: object) -> None:
+    report = run_e2e(repo_root / "examples" / "express-sync", "local", state_root=tmp_path)
+    assert_checks(report.checks)
+    names = [check.name for check in report.checks]
+    expected = [f"{ROUTE.label} · {case.name}" for case in ROUTE.cases] + [
+        f"{ROUTE.label} · rejects {label}" for label in
+        ("malformed JSON", "body violates request_schema", "wrong content type", "oversized body", "unknown path", "wrong method")
+    ] + [f"{ROUTE.label} · no execution started by rejected requests", "destroy leaves nothing behind"]
+    assert names == expected  # sync EXPRESS: no Idempotency-Key check, no audit stream; IAM refusal only on AWS
+    assert [(record.case, record.status) for record in report.records] == [(case.name, case.status) for case in ROUTE.cases]
+    assert list_sandboxes(tmp_path) == []  # the run's sandbox was stopped and its record removed

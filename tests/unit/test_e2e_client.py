@@ -13,7 +13,7 @@ import pytest
 from botocore.credentials import ReadOnlyCredentials
 from botocore.stub import Stubber
 
-from stepgate.e2e.invoke import EndpointUnreachable, Invoker, RouteUrls
+from stepgate.e2e.invoke import ANONYMOUS, BearerToken, EndpointUnreachable, Invoker, RouteUrls, SigV4
 from stepgate.e2e.scenario import SCENARIO_DIR, load_scenario
 from stepgate.e2e.target import require_sandbox_account
 from stepgate.errors import StepgateError
@@ -47,7 +47,7 @@ def echo_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 def test_requests_are_sigv4_signed_for_execute_api(echo_server: tuple[str, list[dict[str, Any]]]) -> None:
     base, seen = echo_server
-    invoker = Invoker(CREDENTIALS, "eu-central-1")
+    invoker = Invoker(SigV4(CREDENTIALS, "eu-central-1"))
     url = RouteUrls.for_emulator(base, "abc123", "v1").url("/processReport")
     response = invoker.request("POST", url, {"reportId": "r1"}, headers={"Idempotency-Key": "k1"})
     assert response.status == 200 and response.json() == {"executionArn": "arn:x"}
@@ -59,10 +59,20 @@ def test_requests_are_sigv4_signed_for_execute_api(echo_server: tuple[str, list[
     assert request["body"] == b'{"reportId": "r1"}' and request["headers"]["Content-Type"] == "application/json"
 
 
-def test_unsigned_requests_carry_no_authorization(echo_server: tuple[str, list[dict[str, Any]]]) -> None:
+def test_anonymous_requests_carry_no_authorization(echo_server: tuple[str, list[dict[str, Any]]]) -> None:
     base, seen = echo_server
-    Invoker(CREDENTIALS, "us-east-1").request("POST", base + "/x", b"{}", sign=False)
-    assert "Authorization" not in seen[0]["headers"]
+    Invoker(SigV4(CREDENTIALS, "us-east-1")).request("POST", base + "/x", b"{}", auth=ANONYMOUS)
+    assert "Authorization" not in seen[0]["headers"] and "X-Amz-Date" not in seen[0]["headers"]
+
+
+def test_bearer_token_callers_send_the_token_and_no_signature(echo_server: tuple[str, list[dict[str, Any]]]) -> None:
+    base, seen = echo_server
+    invoker = Invoker(BearerToken("eyJ.default"))
+    invoker.request("POST", base + "/x", {"a": 1})
+    invoker.request("POST", base + "/x", {"a": 1}, auth=BearerToken("eyJ.other"))
+    assert [request["headers"]["Authorization"] for request in seen] == ["Bearer eyJ.default", "Bearer eyJ.other"]
+    assert "X-Amz-Date" not in seen[0]["headers"]
+    assert "eyJ" not in repr(BearerToken("eyJ.secret"))
 
 
 def test_refused_connection_is_endpoint_unreachable() -> None:
@@ -72,7 +82,7 @@ def test_refused_connection_is_endpoint_unreachable() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(EndpointUnreachable, match="failed"):
-        Invoker(CREDENTIALS, "us-east-1", timeout=2).request("POST", f"http://127.0.0.1:{port}/x", {})
+        Invoker(SigV4(CREDENTIALS, "us-east-1"), timeout=2).request("POST", f"http://127.0.0.1:{port}/x", {})
 
 
 def test_invoke_url_routes() -> None:
@@ -129,3 +139,31 @@ def test_bad_scenario_status_is_rejected(tmp_path: Path) -> None:
         "  cases:\n  - {name: c, body: {}, status: DONE}\n")
     with pytest.raises(StepgateError, match="status must be one of"):
         load_scenario("x", tmp_path)
+
+
+HTTP_ROUTE = "routes:\n- route: POST /orders\n  workflow: w\n  valid_body: {}\n  cases:\n  - {name: c, body: {}, status: SUCCEEDED}\n"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("api: HTTP\ntargets: [aws]\n" + HTTP_ROUTE.replace("  valid_body", "  invalid_body: {}\n  valid_body"), "not accepted on HTTP routes"),
+    ("api: REST\n" + HTTP_ROUTE, "invalid_body is required on REST routes"),
+    ("api: HTTP\n" + HTTP_ROUTE, "cannot target the local emulator"),
+    ("api: HTTP\ntargets: [aws]\nauth: JWT\n" + HTTP_ROUTE, "needs jwt_scope"),
+    ("api: HTTP\ntargets: [aws]\nauth: JWT\njwt_scope: write\n" + HTTP_ROUTE, "needs jwt_scope as 'resource-server/scope'"),
+    ("api: HTTP\ntargets: [aws]\njwt_scope: orders/write\n" + HTTP_ROUTE, "only JWT takes one"),
+    ("api: GRPC\n" + HTTP_ROUTE, "api must be one of"),
+    ("targets: [moon]\n" + HTTP_ROUTE, "targets a non-empty subset"),
+])
+def test_inconsistent_scenarios_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "x.yaml").write_text(text)
+    with pytest.raises(StepgateError, match=message):
+        load_scenario("x", tmp_path)
+
+
+def test_the_jwt_scenario_runs_only_against_aws() -> None:
+    scenario = load_scenario("http-api-jwt")
+    assert (scenario.api, scenario.auth, scenario.targets, scenario.jwt_scope) == ("HTTP", "JWT", ("aws",), "orders/write")
+    assert not scenario.names_executions_by_idempotency_key and scenario.routes[0].invalid_body is None
+    scenario.require_target("aws")
+    with pytest.raises(StepgateError, match=r"runs only with --target aws: the local emulator has no HTTP API \(v2\)"):
+        scenario.require_target("local")

@@ -87,7 +87,7 @@ def test_every_scenario_loads_and_covers_an_example() -> None:
         assert load_scenario(path.stem).routes
 
 
-def test_inventory_lists_customer_kms_aliases_only() -> None:
+def test_inventory_lists_customer_kms_aliases_and_custom_event_buses_only() -> None:
     from stepgate.e2e.inventory import take_inventory
     from stepgate.e2e.target import Target
 
@@ -107,6 +107,11 @@ def test_inventory_lists_customer_kms_aliases_only() -> None:
         def list_queues(self) -> dict[str, object]:
             return {}
 
+        def list_event_buses(self, NextToken: str | None = None) -> dict[str, object]:
+            if NextToken is None:
+                return {"EventBuses": [{"Name": "default"}], "NextToken": "page-2"}
+            return {"EventBuses": [{"Name": "stepgate-jwt-orders"}]}
+
     class FakeTarget(Target):
         def session(self) -> object:  # type: ignore[override]
             return None
@@ -115,4 +120,4 @@ def test_inventory_lists_customer_kms_aliases_only() -> None:
             return FakeClient(service)
 
     items = take_inventory(FakeTarget("local", "us-east-1", "http://127.0.0.1:1")).items
-    assert items == frozenset({"kms:alias/reports-logs"})
+    assert items == frozenset({"kms:alias/reports-logs", "events:bus/stepgate-jwt-orders"})

@@ -134,12 +134,21 @@ def test_poll_times_out_with_the_subject() -> None:
         poll(lambda: 1, lambda _: False, 0.3, "the moon", first_delay=0.05)
 
 
+def rest_route(invalid_body: Any = None) -> Route:
+    return Route("w", "POST", "/processReport", "async", "STANDARD", valid_body={"ok": 1},
+                 cases=(Case("c", {}, "SUCCEEDED", ()),), invalid_body=invalid_body)
+
+
 def test_rejections_cover_every_bad_input_kind() -> None:
-    route = Route("w", "POST", "/processReport", "async", "STANDARD", {"bad": 1}, {"ok": 1},
-                  (Case("c", {}, "SUCCEEDED", ()),))
-    requests = rejection_requests(route, "http://u/processReport", "http://u/nope")
+    requests = rejection_requests(rest_route(invalid_body={"bad": 1}), "http://u/processReport", "http://u/nope")
     labels = [r[0] for r in requests]
     assert labels == ["malformed JSON", "body violates request_schema", "wrong content type", "oversized body",
                       "unknown path", "wrong method"]
+    assert requests[1][3] == {"bad": 1}
     assert len(requests[3][3]) > 10 * 1024 * 1024
     assert requests[5][1] == "GET" and requests[4][2] == "http://u/nope"
+
+
+def test_a_route_that_cannot_validate_bodies_gets_no_schema_rejection() -> None:
+    labels = [r[0] for r in rejection_requests(rest_route(), "http://u/orders", "http://u/nope")]
+    assert labels == ["malformed JSON", "wrong content type", "oversized body", "unknown path", "wrong method"]
