@@ -115,23 +115,23 @@ def fetch_access_token(token_url: str, client: OAuthClient, timeout: float = 180
     body = urlencode({"grant_type": "client_credentials", "scope": client.scope}).encode()
     headers = {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"}
     http = URLLib3Session(timeout=30)
-    last: list[str] = []
+    last = ["none"]  # the latest answer, for the error message
 
     def ask() -> str | None:
         try:
             response = http.send(AWSRequest(method="POST", url=token_url, data=body, headers=headers).prepare())
         except (HTTPClientError, BotoConnectionError) as error:
-            last[:] = [f"{error}"]
+            last[0] = str(error)
             return None
         token = _token(response.content) if response.status_code == 200 else None
-        last[:] = [f"HTTP {response.status_code} {response.content[:200].decode('utf-8', 'replace')}"]
+        last[0] = f"HTTP {response.status_code} {response.content[:200].decode('utf-8', 'replace')}"
         return token
 
     try:
         token = poll(ask, lambda found: found is not None, timeout, f"an access token from {token_url}",
                      first_delay=1.0, max_delay=10.0)
     except StepgateError as error:
-        raise StepgateError(f"{error} (last answer: {last[0] if last else 'none'})") from error
+        raise StepgateError(f"{error} (last answer: {last[0]})") from error
     finally:
         http.close()
     assert token is not None
