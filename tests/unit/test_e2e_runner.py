@@ -121,3 +121,46 @@ def test_inventory_lists_customer_kms_aliases_and_custom_event_buses_only() -> N
 
     items = take_inventory(FakeTarget("local", "us-east-1", "http://127.0.0.1:1")).items
     assert items == frozenset({"kms:alias/reports-logs", "events:bus/stepgate-jwt-orders"})
+
+
+def test_the_example_is_applied_and_destroyed_in_the_run_region_with_the_caller_variables(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from stepgate.e2e import runner as runner_module
+    from stepgate.e2e.caller import Caller
+    from stepgate.e2e.inventory import Inventory
+    from stepgate.e2e.invoke import ANONYMOUS
+    from stepgate.e2e.target import Target
+
+    calls: list[tuple[str, object]] = []
+
+    class FakeRunner:
+        toolchain = type("Toolchain", (), {"kind": "tofu", "version": "1.12.6"})()
+
+        def __init__(self, workdir: Path, toolchain: object) -> None:
+            calls.append(("workdir", workdir))
+
+        def init(self) -> None:
+            calls.append(("init", None))
+
+        def apply(self, tf_vars: dict[str, object]) -> None:
+            calls.append(("apply", tf_vars))
+
+        def outputs(self) -> dict[str, object]:
+            return {}
+
+        def destroy(self, tf_vars: dict[str, object]) -> None:
+            calls.append(("destroy", tf_vars))
+
+    monkeypatch.setattr(runner_module, "TfRunner", FakeRunner)
+    monkeypatch.setattr(runner_module, "find_toolchain", lambda: None)
+    monkeypatch.setattr(runner_module, "prepare_workdir", lambda root, name, endpoint, region: tmp_path)
+    monkeypatch.setattr(runner_module, "take_inventory", lambda target: Inventory(frozenset()))
+    monkeypatch.setattr(runner_module, "deployment_from_outputs", lambda *args: "deployment")
+    caller = Caller(ANONYMOUS, tf_vars={"jwt_issuer": "https://issuer", "jwt_audiences": ["a"]})
+    checks: list[object] = []
+    with runner_module.deployed(Example(tmp_path, "http-api-jwt"), load_scenario("http-api-jwt"), Target("aws", "eu-west-1"),
+                                None, lambda message: None, checks, caller) as live:  # type: ignore[arg-type]
+        assert live.deployment == "deployment"
+    expected = {"region": "eu-west-1", "jwt_issuer": "https://issuer", "jwt_audiences": ["a"]}
+    assert [call for call in calls if call[0] in ("apply", "destroy")] == [("apply", expected), ("destroy", expected)]
+    assert [(check.name, check.ok) for check in checks] == [("destroy leaves nothing behind", True)]  # type: ignore[attr-defined]
