@@ -8,6 +8,7 @@ and the audit events it produced, then destroy and sandbox down.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def _timeline(label: str, execution: dict[str, Any], steps: list[StateStep]) -> 
 def _audit_table(audit: list[AuditEvent], executions: dict[str, dict[str, Any]]) -> Table:
     names = {execution["executionArn"]: label for label, execution in executions.items()}
     table = Table(title="audit log group: Step Functions status-change events")
-    for column in ("execution", "request", "status", "logged", "after stop ms"):
+    for column in ("execution", "request", "status", "logged (UTC)", "after stop ms"):
         table.add_column(column)
     stops = {execution["executionArn"]: execution.get("stopDate") for execution in executions.values()}
     for event in sorted(audit, key=lambda e: e.logged_at):
@@ -124,7 +125,7 @@ def _audit_table(audit: list[AuditEvent], executions: dict[str, dict[str, Any]])
         stop = stops.get(event.execution_arn)
         lag = f"{(event.logged_at - stop.timestamp()) * 1000:.0f}" if stop else "-"
         table.add_row(event.execution_arn.rsplit(":", 1)[-1], names[event.execution_arn], event.status,
-                      f"{event.logged_at:.3f}", lag)
+                      datetime.fromtimestamp(event.logged_at, timezone.utc).strftime("%H:%M:%S.%f")[:-3], lag)
     return table
 
 
