@@ -21,7 +21,7 @@ from rich.console import Console
 
 from stepgate.errors import StepgateError
 from stepgate.plan import Plan, load_plan, read_plan_json
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 from stepgate.report import WRITERS, sort_findings
 from stepgate.rules import RULES, get_rule, run_engine
 from stepgate.suppress import apply_suppressions, directory_suppressions, load_settings

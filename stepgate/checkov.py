@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from stepgate.errors import StepgateError
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 
 _KEYS = re.compile(r"\[[^\]]*\]")
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policies" / "checks"

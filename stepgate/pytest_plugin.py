@@ -18,7 +18,7 @@ import pytest
 
 if TYPE_CHECKING:
     from stepgate.plan import Plan
-    from stepgate.plan.findings import Finding
+    from stepgate.findings import Finding
 
 
 def assert_compliant(
@@ -38,7 +38,7 @@ def assert_compliant(
     from stepgate.check import CheckOptions, plan_from_path, run_checks
     from stepgate.errors import StepgateError
     from stepgate.plan import Plan
-    from stepgate.plan.findings import Severity
+    from stepgate.findings import Severity
 
     try:
         threshold = Severity.parse(min_severity)

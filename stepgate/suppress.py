@@ -30,7 +30,7 @@ import hcl2
 import yaml
 
 from stepgate.errors import StepgateError
-from stepgate.plan.findings import Finding
+from stepgate.findings import Finding
 from stepgate.plan.model import Plan
 from stepgate.rules.base import RuleConfig
 from stepgate.rules.suppression import SUPPRESSION_RULE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from stepgate.plan.findings import Finding
+from stepgate.findings import Finding
 from stepgate.report import json_report, junit, sarif, table
 
 Writer = Callable[[Sequence[Finding]], str]

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
-from stepgate.plan.findings import Finding
+from stepgate.findings import Finding
 
 
 def render(findings: Sequence[Finding]) -> str:

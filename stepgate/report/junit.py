@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from stepgate.plan.findings import Finding
+from stepgate.findings import Finding
 
 
 def render(findings: Sequence[Finding]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from stepgate import __version__
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note", Severity.INFO: "note"}

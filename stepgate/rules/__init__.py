@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from stepgate.errors import StepgateError
-from stepgate.plan.findings import Finding
+from stepgate.findings import Finding
 from stepgate.plan.model import Plan
 from stepgate.rules import api, audit, iam, workflow
 from stepgate.rules.base import Rule, RuleConfig

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 from stepgate.plan.model import Plan, Resource
 from stepgate.rules.base import Rule, RuleConfig
 

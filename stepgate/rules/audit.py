@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from stepgate.plan.api import machine_arn
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 from stepgate.plan.iam import arn_overlaps
 from stepgate.plan.model import Plan, Resource
 from stepgate.rules.base import Rule, RuleConfig

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 from stepgate.plan.model import Plan
 
 # Actions AWS only grants on Resource "*": the log-delivery calls Step Functions makes to configure

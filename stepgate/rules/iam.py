@@ -8,7 +8,7 @@ from typing import Any
 
 from stepgate.plan import asl
 from stepgate.plan.api import machine_arn, routes
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 from stepgate.plan.iam import (
     UNKNOWN,
     RoleView,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stepgate.plan.findings import Severity
+from stepgate.findings import Severity
 from stepgate.rules.base import Rule
 
 SUPPRESSION_RULE = Rule(

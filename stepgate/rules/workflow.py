@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from stepgate.plan import asl
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 from stepgate.plan.model import Plan, Resource
 from stepgate.rules.base import Rule, RuleConfig
 

@@ -18,7 +18,7 @@ import pytest
 from stepgate.check import CheckOptions, run_checks
 from stepgate.checkov import builtin_failures
 from stepgate.plan import load_plan
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 from stepgate.rules.suppression import SUPPRESSION_RULE
 from stepgate.suppress import apply_suppressions, directory_suppressions
 

@@ -17,7 +17,7 @@ from snippets import build_plan, load_resources, with_changes
 
 from stepgate.checkov import run_policies
 from stepgate.plan import load_plan
-from stepgate.plan.findings import Finding
+from stepgate.findings import Finding
 from stepgate.rules import RULES, RuleConfig, get_rule, run_engine
 
 pytestmark = pytest.mark.unit

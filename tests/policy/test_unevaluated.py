@@ -11,7 +11,7 @@ from snippets import build_plan, load_resources, with_changes
 
 from stepgate.cli import main
 from stepgate.plan import load_plan
-from stepgate.plan.findings import Severity
+from stepgate.findings import Severity
 from stepgate.rules import run_engine
 
 pytestmark = pytest.mark.unit

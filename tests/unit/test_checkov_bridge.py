@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from stepgate.checkov import POLICY_DIR, builtin_failures, dedupe, policy_ids, run_policies
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 from stepgate.rules import RULES
 
 pytestmark = pytest.mark.unit

@@ -6,7 +6,7 @@ import pytest
 
 from stepgate.errors import StepgateError
 from stepgate.plan import load_plan
-from stepgate.plan.findings import Finding, Severity
+from stepgate.findings import Finding, Severity
 from stepgate.suppress import apply_suppressions, directory_suppressions, load_settings
 
 pytestmark = pytest.mark.unit

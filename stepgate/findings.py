@@ -1,4 +1,4 @@
-"""The Finding type shared by the engine rules, the checkov bridge and the report writers."""
+"""Finding, Severity and Location: what every rule produces and every report writer consumes."""
 
 from __future__ import annotations
 
@@ -25,14 +25,26 @@ class Severity(IntEnum):
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where a finding's resource is written: a file (relative to the checked directory) and a 1-based line."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
 class Finding:
     rule_id: str
     severity: Severity
     title: str
     address: str
     message: str
-    source: str = "stepgate"  # "stepgate" (engine) or "checkov" (policies/ run through checkov)
+    source: str = "stepgate"  # "stepgate" (engine) or "checkov" (checkov's own built-in checks)
     suppressed: str | None = None  # the reason given, when a suppression matched
+    location: Location | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -42,7 +54,10 @@ class Finding:
     def with_suppression(self, reason: str) -> "Finding":
         return replace(self, suppressed=reason)
 
-    def to_dict(self) -> dict[str, str | None]:
+    def located(self, location: Location | None) -> "Finding":
+        return replace(self, location=location) if location is not None else self
+
+    def to_dict(self) -> dict[str, object]:
         return {
             "rule_id": self.rule_id,
             "severity": self.severity.name.lower(),
@@ -51,4 +66,6 @@ class Finding:
             "message": self.message,
             "source": self.source,
             "suppressed": self.suppressed,
+            "file": self.location.file if self.location else None,
+            "line": self.location.line if self.location else None,
         }
