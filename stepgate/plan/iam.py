@@ -14,51 +14,21 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
+from stepgate.plan import iamref
 from stepgate.plan.model import Plan, Resource
 
 UNKNOWN = "(known after apply)"
 
-# A small list of actions per service, enough to say what a wildcard grants beyond what is needed.
-KNOWN_ACTIONS: dict[str, tuple[str, ...]] = {
-    "states": (
-        "StartExecution", "StartSyncExecution", "StopExecution", "DescribeExecution", "DescribeStateMachine",
-        "DescribeStateMachineForExecution", "GetExecutionHistory", "ListExecutions", "ListStateMachines",
-        "CreateStateMachine", "UpdateStateMachine", "DeleteStateMachine", "SendTaskSuccess", "SendTaskFailure",
-        "SendTaskHeartbeat", "TagResource", "UntagResource", "RedriveExecution", "CreateActivity", "DeleteActivity",
-        "GetActivityTask", "PublishStateMachineVersion", "CreateStateMachineAlias", "DescribeMapRun",
-    ),
-    "sqs": ("SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl",
-            "SetQueueAttributes", "PurgeQueue", "CreateQueue", "DeleteQueue", "ChangeMessageVisibility", "ListQueues"),
-    "sns": ("Publish", "Subscribe", "Unsubscribe", "CreateTopic", "DeleteTopic", "SetTopicAttributes",
-            "GetTopicAttributes", "ListTopics", "ListSubscriptions"),
-    "dynamodb": ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
-                 "BatchWriteItem", "DescribeTable", "CreateTable", "DeleteTable", "UpdateTable"),
-    "lambda": ("InvokeFunction", "InvokeAsync", "GetFunction", "CreateFunction", "DeleteFunction",
-               "UpdateFunctionCode", "UpdateFunctionConfiguration", "AddPermission", "ListFunctions"),
-    "events": ("PutEvents", "PutRule", "PutTargets", "DescribeRule", "DeleteRule", "RemoveTargets", "ListRules"),
-    "logs": ("CreateLogDelivery", "GetLogDelivery", "UpdateLogDelivery", "DeleteLogDelivery", "ListLogDeliveries",
-             "PutResourcePolicy", "DescribeResourcePolicies", "DescribeLogGroups", "CreateLogGroup",
-             "CreateLogStream", "PutLogEvents", "DeleteLogGroup", "GetLogEvents"),
-    "xray": ("PutTraceSegments", "PutTelemetryRecords", "GetSamplingRules", "GetSamplingTargets"),
-    "iam": ("PassRole", "CreateRole", "DeleteRole", "AttachRolePolicy", "PutRolePolicy", "CreateUser",
-            "CreateAccessKey", "UpdateAssumeRolePolicy", "GetRole", "ListRoles"),
-    "kms": ("Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey", "CreateGrant", "ScheduleKeyDeletion"),
-    "s3": ("GetObject", "PutObject", "DeleteObject", "ListBucket", "GetBucketPolicy", "PutBucketPolicy"),
-}
-
-
 def expand_action(pattern: str) -> list[str]:
-    """Known actions a (possibly wildcard) action pattern grants; the pattern itself when none is known."""
-    if "*" not in pattern and "?" not in pattern:
+    """The actions a (possibly wildcard) action pattern grants, from the IAM reference; the pattern itself
+    when it names none (an unknown service, a typo)."""
+    if not is_wildcard_action(pattern):
         return [pattern]
-    service = pattern.split(":", 1)[0].lower() if ":" in pattern else "*"
-    services = KNOWN_ACTIONS if service in ("*", "") or "*" in service else {service: KNOWN_ACTIONS.get(service, ())}
-    expanded = [f"{svc}:{action}" for svc, actions in services.items() for action in actions if action_matches(pattern, f"{svc}:{action}")]
-    return expanded or [pattern]
+    return iamref.expand(pattern) or [pattern]
 
 
 def action_matches(pattern: str, action: str) -> bool:
-    return fnmatchcase(action.lower(), pattern.lower())
+    return iamref.action_matches(pattern, action)
 
 
 def is_wildcard_action(action: str) -> bool:
@@ -253,14 +223,6 @@ class RoleView:
             for statement in document.statements:
                 if statement.allows:
                     yield document, statement
-
-    def arn_patterns(self) -> list[str]:
-        """What this role's ARN looks like (literal when known, else name-based) for matching role_arn values."""
-        arn = self.role.get("arn")
-        if isinstance(arn, str) and arn:
-            return [arn]
-        name = self.role.get("name")
-        return [f"arn:*:iam::*:role/*{name}"] if isinstance(name, str) and name else []
 
 
 def _role_index(plan: Plan) -> dict[str, list[Resource]]:
