@@ -2,6 +2,10 @@
 # Both depend on `setup`, which is idempotent: a second run only checks that everything is in place.
 SHELL := /bin/bash
 PYTHON ?= python3
+# The toolchain `make setup` builds: tofu in ~/.local/bin, providers in the offline filesystem mirror.
+# The harness uses them only because these say so; a user's own PATH and CLI configuration are the default.
+export PATH := $(HOME)/.local/bin:$(PATH)
+export STEPGATE_PROVIDER_MIRROR ?= $(HOME)/.terraform.d/plugins
 VENV := .venv
 STAMP := $(VENV)/.stepgate-installed
 
@@ -22,7 +26,7 @@ toolchain:
 	@scripts/install_toolchain.sh
 
 demo: setup
-	$(VENV)/bin/stepgate demo
+	$(VENV)/bin/python scripts/demo.py
 
 test: setup
 	$(VENV)/bin/pytest

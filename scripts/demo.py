@@ -1,44 +1,34 @@
-"""`stepgate demo`: the whole promise in a few minutes on a laptop.
+"""`make demo`: the whole promise in a few minutes on a laptop, through stepgate's public interface.
 
-Sandbox up, examples/basic applied, three POST /processReport calls (one succeeds, one is refused by the
-request schema, one fails inside the workflow after its retries), then each execution's state timeline
-and the audit events it produced, then destroy and sandbox down.
+Sandbox up, examples/basic applied from its directory, three POST /processReport calls (one succeeds,
+one is refused by the request schema, one fails inside the workflow after its retries), then each
+execution's state timeline and the audit events it produced, then destroy and sandbox down.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timezone
+import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console, Group
-from rich.panel import Panel
+from rich.console import Console
 from rich.table import Table
 
 from stepgate.e2e.checks import CheckResult, Deployment, collect_audit
 from stepgate.e2e.invoke import HttpResponse
-from stepgate.e2e.runner import Example, deployed
-from stepgate.e2e.scenario import Route, load_scenario
+from stepgate.e2e.runner import deployed
+from stepgate.e2e.scenario import DEFAULT_FILE, Route, load_scenario
 from stepgate.e2e.target import Target
-from stepgate.e2e.verify import AuditEvent, StateStep, execution_history, state_steps, wait_for_execution
+from stepgate.e2e.trace import audit_table, short, timeline
+from stepgate.e2e.verify import execution_history, state_steps, wait_for_execution
 from stepgate.errors import StepgateError
 from stepgate.sandbox import running_sandbox
 
-EXAMPLE = "basic"
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "basic"
 
 
-def find_repo_root() -> Path:
-    """The checkout holding examples/basic: the working directory, else the one this package runs from."""
-    for candidate in (Path.cwd(), Path(__file__).resolve().parents[2]):
-        if (candidate / "examples" / EXAMPLE).is_dir():
-            return candidate
-    raise StepgateError(f"examples/{EXAMPLE} not found: run `stepgate demo` from the repository root")
-
-
-def run_demo(console: Console, state_root: Path | None = None) -> int:
-    example = Example(find_repo_root(), EXAMPLE)
-    scenario = load_scenario(EXAMPLE)
+def run_demo(console: Console, directory: Path = EXAMPLE) -> int:
+    scenario = load_scenario(directory / DEFAULT_FILE)
     route = scenario.routes[0]
     succeeding = next(case for case in route.cases if case.status == "SUCCEEDED")
     failing = next(case for case in route.cases if case.status == "FAILED")
@@ -49,10 +39,10 @@ def run_demo(console: Console, state_root: Path | None = None) -> int:
             console.log(message, highlight=False)
             status.update(message)
 
-        with running_sandbox(state_root) as sandbox:
+        with running_sandbox() as sandbox:
             progress(f"sandbox up at {sandbox.endpoint_url} in {sandbox.start_seconds:.1f} s (pid {sandbox.pid})")
             target = Target("local", sandbox.region, sandbox.endpoint_url)
-            with deployed(example, scenario, target, sandbox, progress, checks) as live:
+            with deployed(directory, target, sandbox=sandbox, variables=scenario.variables, progress=progress, teardown=checks) as live:
                 deployment = live.deployment
                 calls = [
                     ("valid report", succeeding.body),
@@ -70,8 +60,8 @@ def run_demo(console: Console, state_root: Path | None = None) -> int:
                 console.print(_requests_table(route, answers, executions))
                 for label, execution in executions.items():
                     steps = state_steps(execution_history(deployment.sfn, execution["executionArn"]))
-                    console.print(_timeline(label, execution, steps))
-                console.print(_audit_table(audit, executions))
+                    console.print(timeline(label, execution, steps))
+                console.print(audit_table(audit, executions))
         progress("sandbox stopped")
     for check in checks:
         console.print(f"{'[green]ok[/]' if check.ok else '[bold red]FAIL[/]'} {check.name}: {check.detail}", highlight=False)
@@ -95,40 +85,15 @@ def _requests_table(route: Route, answers: list[tuple[str, Any, HttpResponse]], 
         execution = executions.get(label)
         status = execution["status"] if execution else "none started"
         colour = {"SUCCEEDED": "green", "FAILED": "red"}.get(status, "yellow")
-        table.add_row(label, _short(body, 40), str(response.status), _short(response.json() or response.body.decode(errors="replace"), 60),
+        table.add_row(label, short(body, 40), str(response.status), short(response.json() or response.body.decode(errors="replace"), 60),
                       execution["name"] if execution else "-", f"[{colour}]{status}[/]")
     return table
 
 
-def _timeline(label: str, execution: dict[str, Any], steps: list[StateStep]) -> Panel:
-    start = execution["startDate"].timestamp()
-    table = Table(show_edge=False)
-    for column in ("state", "type", "entered +ms", "took ms", "input", "output"):
-        table.add_column(column, overflow="fold")
-    for step in steps:
-        took = f"{(step.exited_at - step.entered_at) * 1000:.0f}" if step.exited_at else "-"
-        table.add_row(step.name, step.entered_type.removesuffix("StateEntered"), f"{(step.entered_at - start) * 1000:.0f}", took,
-                      _short(step.input, 40), _short(step.output, 40) if step.exited_at else "-")
-    footer = f"{execution['status']}" + (f"  error={execution.get('error')}  cause={_short(execution.get('cause'), 80)}" if execution.get("error") else "")
-    return Panel(Group(table, footer), title=f"{label}: {execution['name']}")
-
-
-def _audit_table(audit: list[AuditEvent], executions: dict[str, dict[str, Any]]) -> Table:
-    names = {execution["executionArn"]: label for label, execution in executions.items()}
-    table = Table(title="audit log group: Step Functions status-change events")
-    for column in ("execution", "request", "status", "logged (UTC)", "after stop ms"):
-        table.add_column(column)
-    stops = {execution["executionArn"]: execution.get("stopDate") for execution in executions.values()}
-    for event in sorted(audit, key=lambda e: e.logged_at):
-        if event.execution_arn not in names:
-            continue
-        stop = stops.get(event.execution_arn)
-        lag = f"{(event.logged_at - stop.timestamp()) * 1000:.0f}" if stop else "-"
-        table.add_row(event.execution_arn.rsplit(":", 1)[-1], names[event.execution_arn], event.status,
-                      datetime.fromtimestamp(event.logged_at, timezone.utc).strftime("%H:%M:%S.%f")[:-3], lag)
-    return table
-
-
-def _short(value: Any, width: int) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= width else text[: width - 1] + "…"
+if __name__ == "__main__":
+    console = Console()
+    try:
+        sys.exit(run_demo(console))
+    except StepgateError as error:
+        console.print(f"[bold red]demo:[/] {error}", highlight=False)
+        sys.exit(2)

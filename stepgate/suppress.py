@@ -3,7 +3,7 @@
 An inline comment applies to the resource block it sits in, or to the next resource block below it, in
 the module directory it was written in (so to every instance of that resource). checkov's own
 `#checkov:skip=ID:reason` comments count too, with checkov's scope (the block they sit in): a team that
-skips a policies/ check for checkov gets the same decision from stepgate, and a skip of a built-in check
+skips a stepgate check for checkov gets the same decision from stepgate, and a skip of a built-in check
 without a reason is reported like any other. A suppression without a reason does not suppress anything
 and is reported as SG-SUP-001.
 
@@ -26,7 +26,6 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import yaml
 
 from stepgate.errors import StepgateError
@@ -34,6 +33,7 @@ from stepgate.findings import Finding
 from stepgate.plan.model import Plan
 from stepgate.rules.base import RuleConfig
 from stepgate.rules.suppression import SUPPRESSION_RULE
+from stepgate.source import SourceTree
 
 _IGNORE = re.compile(r"(?:#|//)\s*stepgate:ignore\s+(?P<rules>SG-[A-Z]+-\d{3}(?:\s*,\s*SG-[A-Z]+-\d{3})*)\s*(?P<reason>.*)$")
 # checkov's own syntax (checkov.common.comment.enum.COMMENT_REGEX): ids separated by commas, reason after ":"
@@ -83,59 +83,23 @@ def load_settings(path: Path | None) -> Settings:
     return Settings(RuleConfig(min_retention_days=days, extra_star_actions=tuple(extra)), tuple(suppressions))
 
 
-@dataclass(frozen=True)
-class _Block:
-    start: int  # 1-based first and last line, as python-hcl2 reports them
-    end: int
-    config_address: str  # e.g. aws_iam_role.this or data.aws_iam_policy_document.trust
-
-
-def _blocks(tf_file: Path, text: str) -> list[_Block]:
-    """The resource and data blocks of a file with their line ranges; python-hcl2 parses the file, so
-    braces and `#` inside strings, heredocs and interpolations cannot throw the ranges off."""
-    try:
-        parsed = hcl2.loads(text)
-    except Exception as error:  # noqa: BLE001 - python-hcl2 raises lark errors of several types
-        raise StepgateError(f"cannot parse {tf_file} for inline suppressions: {str(error).splitlines()[0] if str(error) else error.__class__.__name__}") from error
+def inline_suppressions(tree: SourceTree) -> list[Suppression]:
     found = []
-    for kind, prefix in (("resource", ""), ("data", "data.")):
-        for item in parsed.get(kind) or []:
-            for rtype, named in item.items():
-                for name, body in named.items():
-                    found.append(_Block(int(body[hcl2.START_LINE]), int(body[hcl2.END_LINE]), f"{prefix}{rtype}.{name}"))
-    return sorted(found, key=lambda block: block.start)
-
-
-def _block_at(blocks: list[_Block], line: int, below: bool) -> _Block | None:
-    """The block enclosing a comment on `line` (1-based), else (when `below`) the next block below it."""
-    for block in blocks:
-        if block.start <= line <= block.end:
-            return block
-    if below:
-        return next((block for block in blocks if block.start > line), None)
-    return None
-
-
-def inline_suppressions(directory: Path, module_path: str = "") -> list[Suppression]:
-    found = []
-    for tf_file in sorted(Path(directory).glob("*.tf")):
-        try:
-            text = tf_file.read_text(encoding="utf-8", errors="replace")
-        except OSError as error:
-            raise StepgateError(f"cannot read {tf_file} for inline suppressions: {error.strerror or error}") from error
-        comments = [(number, comment) for number, line in enumerate(text.splitlines(), start=1) if (comment := _comment(line))]
-        if not comments:
-            continue
-        blocks = _blocks(tf_file, text)
-        for number, comment in comments:
-            for pattern, below in ((_IGNORE, True), (_CHECKOV_SKIP, False)):
-                match = pattern.search(comment)
-                block = _block_at(blocks, number, below) if match else None
-                if match is None or block is None:
+    for module_path in tree.modules:
+        for source in tree.files(module_path):
+            for number, line in enumerate(source.text.splitlines(), start=1):
+                comment = _comment(line)
+                if comment is None:
                     continue
-                reason = (match.group("reason") or "").strip()
-                for rule_id in re.split(r"\s*,\s*", match.group("rules")):
-                    found.append(Suppression(rule_id, f"{module_path}|{block.config_address}", reason, f"{tf_file}:{number}", inline=True))
+                for pattern, below in ((_IGNORE, True), (_CHECKOV_SKIP, False)):
+                    match = pattern.search(comment)
+                    block = source.block_at(number, below) if match else None
+                    if match is None or block is None:
+                        continue
+                    reason = (match.group("reason") or "").strip()
+                    for rule_id in re.split(r"\s*,\s*", match.group("rules")):
+                        found.append(Suppression(rule_id, f"{module_path}|{block.config_address}", reason,
+                                                 f"{source.path}:{number}", inline=True))
     return found
 
 
@@ -143,27 +107,6 @@ def _comment(line: str) -> str | None:
     """The comment part of an HCL line (from the first #, // or /*), None when there is none."""
     positions = [p for p in (line.find("#"), line.find("//"), line.find("/*")) if p >= 0]
     return line[min(positions):] if positions else None
-
-
-def module_directories(plan: Plan, root: Path) -> dict[str, Path]:
-    """Module path (no instance keys) -> directory, for local module sources in the plan's configuration."""
-    directories = {"": Path(root)}
-
-    def visit(module: Mapping[str, Any], path: str, directory: Path) -> None:
-        for name, call in (module.get("module_calls") or {}).items():
-            source = str(call.get("source", ""))
-            if source.startswith("./") or source.startswith("../"):
-                child_path = f"{path}.module.{name}" if path else f"module.{name}"
-                child_dir = (directory / source).resolve()
-                directories[child_path] = child_dir
-                visit(call.get("module") or {}, child_path, child_dir)
-
-    visit((plan.configuration or {}).get("root_module") or {}, "", Path(root))
-    return directories
-
-
-def directory_suppressions(plan: Plan, root: Path) -> list[Suppression]:
-    return [s for path, directory in module_directories(plan, root).items() for s in inline_suppressions(directory, path)]
 
 
 def apply_suppressions(plan: Plan, findings: Iterable[Finding], suppressions: Iterable[Suppression]) -> list[Finding]:
@@ -186,9 +129,4 @@ def _matches(plan: Plan, suppression: Suppression, address: str) -> bool:
     resource = plan.get(address)
     if resource is not None:
         return _KEYS.sub("", resource.module_address) == module_path and resource.config_address == config_address
-    # checkov's HCL scan names resources without instance keys, so they may not be plan addresses
-    parts = _KEYS.sub("", address).split(".")
-    cut = 0
-    while cut + 1 < len(parts) and parts[cut] == "module":
-        cut += 2
-    return ".".join(parts[:cut]) == module_path and ".".join(parts[cut:]) == config_address
+    return False

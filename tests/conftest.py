@@ -1,13 +1,20 @@
 """Fixtures every tier shares, and the tier marks.
 
-A test's tier follows its folder (unit and policy tests need no binaries, plan tests need tofu and the
-locally built provider, e2e tests need the emulator). A fixture whose prerequisite is missing fails the
-test with the reason: a missing toolchain must turn the run red, never into skips.
+A test's tier follows its folder (unit and policy tests need no binaries, plan tests need tofu/terraform
+and the locally built provider, e2e tests need the emulator, consumer tests install the wheel into a
+fresh virtualenv). A fixture whose prerequisite is missing fails the test with the reason: a missing
+toolchain must turn the run red, never into skips.
+
+The repository's own tests use the harness through its public interface, as a user's repository would:
+examples are planned with `stepgate.planning.plan_directory` (against the session's emulator, so account
+id and region are literal offline) and deployed with the plugin's `stepgate_deployment` fixture.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +24,10 @@ import pytest
 from stepgate.errors import StepgateError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-TIER_BY_FOLDER = {"unit": "unit", "policy": "unit", "plan": "plan", "e2e": "e2e"}
+EXAMPLES = REPO_ROOT / "examples"
+TIER_BY_FOLDER = {"unit": "unit", "policy": "unit", "plan": "plan", "e2e": "e2e", "consumer": "consumer"}
+# The plan tier runs once per binary; the README says which versions are tested.
+BINARIES = ("tofu", "terraform")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -34,17 +44,29 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
-@pytest.fixture(scope="session")
-def toolchain() -> Any:
-    from stepgate.tf import find_toolchain, installed_aws_provider_versions
+def _toolchain(binary: str) -> Any:
+    from stepgate.tf import find_toolchain
 
+    path = shutil.which(binary)
+    if path is None:
+        pytest.fail(f"plan tier cannot run: no {binary} on PATH (run `make setup`; the Makefile puts ~/.local/bin on PATH)", pytrace=False)
     try:
-        found = find_toolchain()
+        found = find_toolchain({**os.environ, "STEPGATE_TF_BINARY": path})
     except StepgateError as error:
         pytest.fail(f"plan tier cannot run: {error}", pytrace=False)
-    if not installed_aws_provider_versions(found.plugin_dir):
-        pytest.fail(f"plan tier cannot run: no hashicorp/aws build under {found.plugin_dir} (run `make setup`)", pytrace=False)
+    if found.mirror is None:
+        pytest.fail("plan tier cannot run: STEPGATE_PROVIDER_MIRROR is not set (`make test` sets it to the mirror `make setup` builds)",
+                    pytrace=False)
     return found
+
+
+@pytest.fixture(scope="session", params=BINARIES)
+def toolchain(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Each plan-tier test runs with tofu and with terraform: STEPGATE_TF_BINARY names the binary."""
+    found = _toolchain(request.param)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STEPGATE_TF_BINARY", str(found.binary))
+        yield found
 
 
 @pytest.fixture(scope="session")
@@ -60,20 +82,16 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def plan_example(toolchain: Any, sandbox: Any) -> Callable[..., dict[str, Any]]:
-    """Plan an example in a temp copy of the repo against the emulator (so account id and region are
-    literal offline) and return the plan JSON; each (example, variables) pair is planned once a session."""
-    from stepgate.sandbox import prepare_workdir
-    from stepgate.tf import TfRunner
+    """Plan examples/<name> against the session's emulator and return the plan JSON; each (binary, example,
+    variables) is planned once a session."""
+    from stepgate.planning import plan_directory
 
     plans: dict[str, dict[str, Any]] = {}
 
     def plan(example: str, tf_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        key = json.dumps([example, tf_vars], sort_keys=True)
+        key = json.dumps([toolchain.kind, example, tf_vars], sort_keys=True)
         if key not in plans:
-            workdir = prepare_workdir(REPO_ROOT, example, sandbox.endpoint_url, sandbox.region)
-            runner = TfRunner(workdir, toolchain)
-            runner.init()
-            plans[key] = runner.plan(tf_vars)
+            plans[key] = plan_directory(EXAMPLES / example, tf_vars, sandbox=sandbox)
         return plans[key]
 
     return plan

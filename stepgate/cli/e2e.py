@@ -1,4 +1,4 @@
-"""Front door for `stepgate sandbox up|down|status`, `stepgate e2e EXAMPLE_DIR` and `stepgate demo`."""
+"""Front door for `stepgate sandbox up|down|status`, `stepgate e2e DIR` and `stepgate scenario init DIR`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from stepgate.e2e.runner import E2EReport, run_e2e
+from stepgate.e2e.scenario import DEFAULT_FILE, DEFAULT_OUTPUT
+from stepgate.cli.args import parse_vars
 from stepgate.errors import StepgateError
 from stepgate.sandbox import DEFAULT_REGION, is_alive, is_healthy, list_sandboxes, start_sandbox, stop_sandbox
 
@@ -28,17 +30,25 @@ def register(subparsers: Any) -> None:
     down.set_defaults(handler=_sandbox_down)
     status.set_defaults(handler=_sandbox_status)
 
-    e2e = subparsers.add_parser("e2e", help="deploy an example, invoke every route, verify executions and audit, destroy")
-    e2e.add_argument("example_dir", type=Path, metavar="EXAMPLE_DIR", help="an examples/<name> directory")
+    e2e = subparsers.add_parser("e2e", help="deploy a configuration, invoke every route, verify executions and audit, destroy")
+    e2e.add_argument("directory", type=Path, metavar="DIR", help="a root configuration that calls the stepgate module")
+    e2e.add_argument("--scenario", type=Path, metavar="FILE", help=f"the scenario (default: DIR/{DEFAULT_FILE})")
     e2e.add_argument("--target", choices=("local", "aws"), default="local",
                      help="local: a fresh LocalStack sandbox (default); aws: the account in STEPGATE_SANDBOX_ACCOUNT_ID")
     e2e.add_argument("--region", default=DEFAULT_REGION, help=f"AWS region for --target aws (default {DEFAULT_REGION})")
+    e2e.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="variable to apply the configuration with")
     e2e.add_argument("--state-root", type=Path, help="where the local sandbox keeps its state dir and log")
     e2e.set_defaults(handler=_e2e)
 
-    demo = subparsers.add_parser("demo", help="the guided tour: sandbox, examples/basic, three requests, timelines, audit")
-    demo.add_argument("--state-root", type=Path, help="where the sandbox keeps its state dir and log")
-    demo.set_defaults(handler=_demo)
+    scenario = subparsers.add_parser("scenario", help="work with e2e scenario files")
+    scenario_actions = scenario.add_subparsers(dest="scenario_action", metavar="ACTION", required=True)
+    init = scenario_actions.add_parser("init", help=f"write a starter DIR/{DEFAULT_FILE} from the planned routes")
+    init.add_argument("directory", type=Path, metavar="DIR", help="a root configuration that calls the stepgate module")
+    init.add_argument("--sandbox", action="store_true", help="plan against a throw-away local emulator (no AWS credentials)")
+    init.add_argument("--output", default=DEFAULT_OUTPUT, help=f"root output holding the module object (default {DEFAULT_OUTPUT})")
+    init.add_argument("--force", action="store_true", help="overwrite an existing scenario file")
+    init.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="variable for planning")
+    init.set_defaults(handler=_scenario_init)
 
 
 def _sandbox_up(args: argparse.Namespace) -> int:
@@ -73,18 +83,31 @@ def _sandbox_status(args: argparse.Namespace) -> int:
 
 def _e2e(args: argparse.Namespace) -> int:
     console = Console()
+    variables = parse_vars(args.var)
     with console.status("starting") as status:
         def progress(message: str) -> None:
             console.log(message, highlight=False)
             status.update(message)
 
-        report = run_e2e(args.example_dir, args.target, args.region, args.state_root, progress)
+        report = run_e2e(args.directory, args.scenario, args.target, args.region, args.state_root, variables, progress)
     print_report(console, report)
     return 0 if report.ok else 1
 
 
+def _scenario_init(args: argparse.Namespace) -> int:
+    from stepgate.e2e.starter import write_starter
+
+    console = Console(stderr=True)
+    with console.status("planning") as status:
+        path = write_starter(args.directory, sandbox=args.sandbox, output=args.output, force=args.force,
+                             variables=parse_vars(args.var), progress=status.update)
+    Console().print(f"wrote {path}: fill in valid bodies, expected states and outputs, then run `stepgate e2e {args.directory}`",
+                    highlight=False)
+    return 0
+
+
 def print_report(console: Console, report: E2EReport) -> None:
-    table = Table(title=f"e2e {report.example} ({report.target})", show_lines=False)
+    table = Table(title=f"e2e {report.name} ({report.target})", show_lines=False)
     table.add_column("check")
     table.add_column("result")
     table.add_column("detail", overflow="fold")
@@ -93,9 +116,3 @@ def print_report(console: Console, report: E2EReport) -> None:
     console.print(table)
     failed = sum(not check.ok for check in report.checks)
     console.print(f"{len(report.checks) - failed} passed, {failed} failed", style="green" if not failed else "bold red")
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from stepgate.e2e.demo import run_demo
-
-    return run_demo(Console(), args.state_root)

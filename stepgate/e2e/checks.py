@@ -18,7 +18,6 @@ from stepgate.e2e.caller import Refused
 from stepgate.e2e.invoke import HttpResponse, Invoker, RouteUrls
 from stepgate.e2e.scenario import Case, Route
 from stepgate.e2e.verify import (
-    TERMINAL_STATUSES,
     AuditEvent,
     StateStep,
     audit_by_execution,
@@ -34,6 +33,7 @@ from stepgate.e2e.verify import (
     wait_for_execution,
 )
 from stepgate.errors import StepgateError
+from stepgate.sfn import TERMINAL_STATUSES
 
 OVERSIZED_BYTES = 10 * 1024 * 1024 + 1024  # just over API Gateway's 10 MB payload limit
 

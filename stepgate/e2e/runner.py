@@ -1,9 +1,16 @@
-"""One end-to-end run: sandbox up, apply, invoke and verify, destroy, prove nothing is left, sandbox down."""
+"""Deploying any configuration that calls the stepgate module, and one whole end-to-end run over it.
+
+The contract with a configuration: one root output (`stepgate` unless the scenario names another) holds
+the module object (`output "stepgate" { value = module.<name> }`); the harness reads the routes, the API
+id and stage, the state machines and log groups from it. The configuration is applied from a scratch
+mirror (stepgate.workspace) with its own local state, so the user's directory, backend and state are
+never touched, and it is always destroyed, with list calls proving nothing of it is left.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,19 +27,23 @@ from stepgate.e2e.checks import (
     run_case,
 )
 from stepgate.e2e.inventory import Inventory, take_inventory
-from stepgate.e2e.invoke import EndpointUnreachable, Invoker, RouteUrls
-from stepgate.e2e.scenario import Scenario, load_scenario
+from stepgate.e2e.invoke import EndpointUnreachable, HttpResponse, Invoker, RouteUrls
+from stepgate.e2e.scenario import DEFAULT_OUTPUT, Scenario, load_scenario, scenario_path
 from stepgate.e2e.target import Target, require_sandbox_account
+from stepgate.e2e.verify import wait_for_execution
 from stepgate.errors import StepgateError
-from stepgate.sandbox import DEFAULT_REGION, Sandbox, is_alive, prepare_workdir, running_sandbox
+from stepgate.planning import quiet_tftest
+from stepgate.sandbox import DEFAULT_REGION, Sandbox, is_alive, render_provider_override, running_sandbox
 from stepgate.tf import TfRunner, find_toolchain
+from stepgate.workspace import open_workspace
 
 Progress = Callable[[str], None]
+MODULE_OUTPUTS = ("api_id", "stage_name", "invoke_url", "routes", "state_machine_arns")
 
 
 @dataclass
 class E2EReport:
-    example: str
+    name: str
     target: str
     checks: list[CheckResult] = field(default_factory=list)
     records: list[ExecutionRecord] = field(default_factory=list)
@@ -42,57 +53,49 @@ class E2EReport:
         return bool(self.checks) and all(check.ok for check in self.checks)
 
 
-@dataclass(frozen=True)
-class Example:
-    repo_root: Path
-    name: str
-
-    @classmethod
-    def from_dir(cls, example_dir: Path) -> Example:
-        path = Path(example_dir).resolve()
-        if not path.is_dir():
-            raise StepgateError(f"{example_dir} is not a directory")
-        if path.parent.name != "examples":
-            raise StepgateError(f"{example_dir} is not an examples/<name> directory of the module repository")
-        return cls(repo_root=path.parent.parent, name=path.name)
-
-
-def deployment_from_outputs(outputs: dict[str, Any], target: Target, invoker: Invoker, scenario: Scenario) -> Deployment:
-    """The example's outputs (the module's, re-exported) -> where to call and what to read back."""
-    required = ("api_id", "stage_name", "invoke_url", "routes", "state_machine_arns")
-    missing = [name for name in required if name not in outputs]
+def module_outputs(outputs: Mapping[str, Any], name: str = DEFAULT_OUTPUT) -> dict[str, Any]:
+    """The module object the configuration exposes as root output `name`, with what the harness needs."""
+    module = outputs.get(name)
+    if not isinstance(module, Mapping):
+        raise StepgateError(f"the configuration has no root output {name!r} holding the stepgate module "
+                            f"(add: output \"{name}\" {{ value = module.<your module name> }}); its outputs: {', '.join(sorted(outputs)) or 'none'}")
+    missing = [key for key in MODULE_OUTPUTS if key not in module]
     if missing:
-        raise StepgateError(f"the example's outputs lack {', '.join(missing)} (has: {', '.join(sorted(outputs))})")
-    check_routes_match(scenario, outputs["routes"])
-    urls = (RouteUrls.for_emulator(target.endpoint_url or "", outputs["api_id"], outputs["stage_name"]) if target.is_local
-            else RouteUrls.for_invoke_url(outputs["invoke_url"]))
+        raise StepgateError(f"output {name!r} lacks {', '.join(missing)}: it must be the stepgate module object itself")
+    return dict(module)
+
+
+def deployment_from_outputs(module: Mapping[str, Any], target: Target, invoker: Invoker) -> Deployment:
+    """The module's outputs -> where to call and what to read back."""
+    urls = (RouteUrls.for_emulator(target.endpoint_url or "", module["api_id"], module["stage_name"]) if target.is_local
+            else RouteUrls.for_invoke_url(module["invoke_url"]))
     session = target.session()
     return Deployment(
         urls=urls, invoker=invoker, sfn=target.client("stepfunctions", session), logs=target.client("logs", session),
-        state_machines=dict(outputs["state_machine_arns"]),
-        # EXPRESS-only examples have no audit stream (EventBridge emits no status events for EXPRESS).
-        audit_log_group=outputs.get("audit_log_group_name"),
-        log_groups=dict(outputs.get("state_machine_log_group_names") or {}),
+        state_machines=dict(module["state_machine_arns"]),
+        # EXPRESS-only configurations have no audit stream (EventBridge emits no status events for EXPRESS).
+        audit_log_group=module.get("audit_log_group_name"),
+        log_groups=dict(module.get("state_machine_log_group_names") or {}),
     )
 
 
-def check_routes_match(scenario: Scenario, routes: dict[str, Any]) -> None:
-    """The scenario must describe the routes the example really deployed (else its expectations are stale)."""
+def check_routes_match(scenario: Scenario, routes: Mapping[str, Any]) -> None:
+    """The scenario must describe the routes the configuration really deployed (else its expectations are stale)."""
     for route in scenario.routes:
         deployed_route = routes.get(route.workflow)
         if deployed_route is None:
-            raise StepgateError(f"scenario {scenario.example}: workflow {route.workflow!r} is not deployed (routes: {sorted(routes)})")
+            raise StepgateError(f"scenario {scenario.name}: workflow {route.workflow!r} is not deployed (routes: {sorted(routes)})")
         actual = (deployed_route.get("method"), deployed_route.get("path"), deployed_route.get("invocation"), deployed_route.get("type"))
         expected = (route.method, route.path, route.invocation, route.workflow_type)
         if actual != expected:
-            raise StepgateError(f"scenario {scenario.example}: {route.workflow} is deployed as {actual}, the scenario expects {expected}")
+            raise StepgateError(f"scenario {scenario.name}: {route.workflow} is deployed as {actual}, the scenario expects {expected}")
     untested = sorted(set(routes) - {route.workflow for route in scenario.routes})
     if untested:
-        raise StepgateError(f"scenario {scenario.example} does not cover the deployed route(s) {', '.join(untested)}")
+        raise StepgateError(f"scenario {scenario.name} does not cover the deployed route(s) {', '.join(untested)}")
 
 
 @contextlib.contextmanager
-def open_target(kind: str, region: str, state_root: Path | None) -> Iterator[tuple[Target, Sandbox | None]]:
+def open_target(kind: str, region: str = DEFAULT_REGION, state_root: Path | None = None) -> Iterator[tuple[Target, Sandbox | None]]:
     """A local sandbox for the duration of the run, or the guarded real sandbox account."""
     if kind == "local":
         with running_sandbox(state_root) as sandbox:
@@ -105,61 +108,89 @@ def open_target(kind: str, region: str, state_root: Path | None) -> Iterator[tup
         raise StepgateError(f"unknown target {kind!r} (expected local or aws)")
 
 
+def provider_override(target: Target) -> str:
+    """The aws provider configuration a deployment runs with: the emulator's, or the run's region on AWS."""
+    if target.is_local:
+        return render_provider_override(target.endpoint_url or "", target.region)
+    return f'  region = "{target.region}"\n'
+
+
 @dataclass
 class Deployed:
-    """An applied example: destroy it with `teardown()` (always, in a finally)."""
+    """An applied configuration; `deployed()` destroys it when its block ends."""
 
-    runner: TfRunner
+    directory: Path
     target: Target
     deployment: Deployment
+    module: dict[str, Any]  # the stepgate module object
+    outputs: dict[str, Any]  # every root output
+    runner: TfRunner
     before: Inventory
-    outputs: dict[str, Any]
+
+    def url(self, path: str) -> str:
+        return self.deployment.urls.url(path)
+
+    def request(self, method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None) -> HttpResponse:
+        """A request to a route of the stage, as the run's caller (SigV4-signed for AWS_IAM routes)."""
+        return self.deployment.invoker.request(method.upper(), self.url(path), body, headers=headers)
+
+    def wait(self, execution_arn: str, timeout: float = 120) -> dict[str, Any]:
+        """DescribeExecution once the execution has finished."""
+        return wait_for_execution(self.deployment.sfn, execution_arn, timeout)
 
 
 @contextlib.contextmanager
-def deployed(example: Example, scenario: Scenario, target: Target, sandbox: Sandbox | None, progress: Progress,
-             checks: list[CheckResult], caller: Caller | None = None) -> Iterator[Deployed]:
-    """Apply the example against the target, yield it, and always destroy it and prove nothing is left.
-    Routes are called as `caller` (default: the run's own IAM credentials)."""
+def deployed(directory: Path, target: Target, *, sandbox: Sandbox | None = None, variables: Mapping[str, Any] | None = None,
+             output: str = DEFAULT_OUTPUT, caller: Caller | None = None, progress: Progress = lambda _: None,
+             teardown: list[CheckResult] | None = None) -> Iterator[Deployed]:
+    """Apply `directory` against the target, yield it, and always destroy it and prove nothing is left (the
+    result goes to `teardown`, or raises when no list is given). Routes are called as `caller` (default:
+    the run's own IAM credentials)."""
     caller = caller or iam_caller(target)
-    # The examples' provider takes its region from var.region: the run's region must be the one applied to.
-    tf_vars = {"region": target.region, **caller.tf_vars}
+    tf_vars = {**(variables or {}), **caller.tf_vars}
     guard = SandboxGuard(sandbox)
-    workdir = prepare_workdir(example.repo_root, example.name, target.endpoint_url, target.region)
-    runner = TfRunner(workdir, find_toolchain())
-    with guard.phase("taking the resource inventory"):
-        before = take_inventory(target)
-    progress(f"init {example.name} ({runner.toolchain.kind} {runner.toolchain.version})")
-    with guard.phase("init"):
-        runner.init()
-    invoker = Invoker(caller.auth)
-    applied = False
+    toolchain = find_toolchain()
+    results: list[CheckResult] = [] if teardown is None else teardown
+    with open_workspace(directory, provider_override(target), keep_lock_file=toolchain.mirror is None) as workspace, quiet_tftest():
+        runner = TfRunner(workspace.workdir, toolchain, progress=progress, disposable=True)
+        with guard.phase("taking the resource inventory"):
+            before = take_inventory(target)
+        progress(f"init {Path(directory).name} ({toolchain.label})")
+        with guard.phase("init"):
+            runner.init()
+        invoker = Invoker(caller.auth)
+        applied = False
+        try:
+            progress(f"apply {Path(directory).name} in {target.endpoint_url or 'the sandbox account'}")
+            with guard.phase("apply"):
+                applied = True
+                runner.apply(tf_vars)
+                outputs = runner.outputs()
+            with guard.phase("reading the outputs"):
+                module = module_outputs(outputs, output)
+                deployment = deployment_from_outputs(module, target, invoker)
+            with guard.phase("verifying"):
+                yield Deployed(Path(directory), target, deployment, module, outputs, runner, before)
+        finally:
+            invoker.close()
+            if applied and guard.alive():
+                progress(f"destroy {Path(directory).name}")
+                results.append(destroy_and_verify(runner, target, before, tf_vars, guard))
+    if teardown is None and not results[-1].ok:
+        raise StepgateError(f"{results[-1].name}: {results[-1].detail}")
+
+
+def destroy_and_verify(runner: TfRunner, target: Target, before: Inventory, tf_vars: Mapping[str, Any],
+                       guard: SandboxGuard) -> CheckResult:
+    """A failed destroy is a failed check, so it never hides the error that got us here."""
+    name = "destroy leaves nothing behind"
     try:
-        progress(f"apply {example.name} in {target.endpoint_url or 'the sandbox account'}")
-        with guard.phase("apply"):
-            applied = True
-            runner.apply(tf_vars)
-            outputs = runner.outputs()
-        with guard.phase("reading the outputs"):
-            deployment = deployment_from_outputs(outputs, target, invoker, scenario)
-        with guard.phase("verifying"):
-            yield Deployed(runner, target, deployment, before, outputs)
-    finally:
-        invoker.close()
-        if applied and guard.alive():
-            progress(f"destroy {example.name}")
-            # A failed destroy is reported as a failed check, so it never hides the error that got us here.
-            try:
-                with guard.phase("destroy"):
-                    runner.destroy(tf_vars)
-                    left = take_inventory(target) - before
-            except StepgateError as error:
-                checks.append(CheckResult("destroy leaves nothing behind", False, str(error)))
-            else:
-                checks.append(CheckResult(
-                    "destroy leaves nothing behind", not left,
-                    f"left: {sorted(left)}" if left else "list calls show no resource of the example",
-                ))
+        with guard.phase("destroy"):
+            runner.destroy(tf_vars)
+            left = take_inventory(target) - before
+    except StepgateError as error:
+        return CheckResult(name, False, str(error))
+    return CheckResult(name, not left, f"left: {sorted(left)}" if left else "list calls show no resource of the deployment")
 
 
 class SandboxGuard:
@@ -187,7 +218,7 @@ class SandboxGuard:
 
 
 def verify_scenario(deployment: Deployment, scenario: Scenario, caller: Caller, progress: Progress) -> list[CheckResult]:
-    """Steps 2-5 of the e2e run: refused callers, every case of every route, bad input, idempotency, audit."""
+    """Refused callers, every case of every route, bad input, idempotency, audit."""
     results: list[CheckResult] = []
     for route in scenario.routes:
         for refused in caller.refused:
@@ -206,11 +237,14 @@ def verify_scenario(deployment: Deployment, scenario: Scenario, caller: Caller, 
     return results
 
 
-def run_e2e(example_dir: Path, target_kind: str = "local", region: str = DEFAULT_REGION,
-            state_root: Path | None = None, progress: Progress = lambda _: None) -> E2EReport:
-    example = Example.from_dir(example_dir)
-    scenario = load_scenario(example.name)
-    report = E2EReport(example=example.name, target=target_kind)
+def run_e2e(directory: Path, scenario_file: Path | None = None, target_kind: str = "local", region: str = DEFAULT_REGION,
+            state_root: Path | None = None, variables: Mapping[str, Any] | None = None,
+            progress: Progress = lambda _: None) -> E2EReport:
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise StepgateError(f"{directory} is not a directory")
+    scenario = load_scenario(scenario_path(directory, scenario_file), name=directory.resolve().name)
+    report = E2EReport(name=scenario.name, target=target_kind)
     scenario.require_target(target_kind)  # before an emulator starts or an account is touched
     with open_target(target_kind, region, state_root) as (target, sandbox):
         if sandbox is not None:
@@ -218,7 +252,9 @@ def run_e2e(example_dir: Path, target_kind: str = "local", region: str = DEFAULT
         if scenario.auth == "JWT":
             progress(f"disposable Cognito issuer for scope {scenario.jwt_scope}")
         with open_caller(scenario, target) as caller, \
-                deployed(example, scenario, target, sandbox, progress, report.checks, caller) as live:
+                deployed(directory, target, sandbox=sandbox, variables={**scenario.variables, **(variables or {})},
+                         output=scenario.output, caller=caller, progress=progress, teardown=report.checks) as live:
+            check_routes_match(scenario, live.module["routes"])
             report.checks += verify_scenario(live.deployment, scenario, caller, progress)
             report.records = list(live.deployment.records)
     return report

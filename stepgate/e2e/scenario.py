@@ -1,8 +1,16 @@
-"""What to send to an example and what must come back, as data (stepgate/e2e/scenarios/<example>.yaml)."""
+"""What to send to a configuration's routes and what must come back, as data (DIR/stepgate.e2e.yaml).
+
+The file is validated against the JSON Schema shipped in the package (scenario.schema.json); a mistake
+is one line naming the field, e.g. `routes[0].cases[1].status: 'DONE' is not one of [...]`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +18,18 @@ import yaml
 
 from stepgate.errors import StepgateError
 
-SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
-STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
-API_TYPES = ("REST", "HTTP")
-AUTH_TYPES = ("AWS_IAM", "JWT")
+DEFAULT_FILE = "stepgate.e2e.yaml"
+DEFAULT_OUTPUT = "stepgate"
 TARGETS = ("local", "aws")
+
+
+@dataclass(frozen=True)
+class Review:
+    """A reviewer's decision on a waiting execution, sent through the approvals routes."""
+
+    decision: str  # approve | reject
+    comment: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -24,9 +39,10 @@ class Case:
     name: str
     body: Any
     status: str
-    states: tuple[str | tuple[str, ...], ...]
+    states: tuple[str | tuple[str, ...], ...] | None = None  # None: the states entered are not checked
     output: Any = None  # a subset the execution output (async) or the response body (sync) must contain
     error: str | None = None
+    review: Review | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +56,7 @@ class Route:
     cases: tuple[Case, ...]
     # A JSON body that violates the route's request_schema; None on HTTP APIs, which cannot validate bodies.
     invalid_body: Any = None
-    request_path: str = ""  # the path requests go to when `path` has {parameters}, e.g. /orders/o-1/refunds
+    request_path: str = ""  # the path requests go to when `path` has {parameters}, e.g. /orders/o-1001/refunds
 
     @property
     def url_path(self) -> str:
@@ -52,17 +68,26 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Approvals:
+    queue_output: str  # root output with the reviewer queue URL
+    token_field: str = "taskToken"
+
+
+@dataclass(frozen=True)
 class Scenario:
-    example: str
+    name: str  # what reports call it: the configuration directory's name
     routes: tuple[Route, ...]
-    api: str = "REST"  # the example's api_type
+    output: str = DEFAULT_OUTPUT  # the root output holding the stepgate module object
+    api: str = "REST"  # the module's api_type
     auth: str = "AWS_IAM"  # how its routes authenticate callers
     targets: tuple[str, ...] = TARGETS  # where it can run: the local emulator has no HTTP API (v2)
     jwt_scope: str | None = None  # JWT: the OAuth scope ("resource-server/scope") the routes require
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    approvals: Approvals | None = None
 
     def require_target(self, kind: str) -> None:
         if kind not in self.targets:
-            raise StepgateError(f"examples/{self.example} runs only with --target {' or '.join(self.targets)}"
+            raise StepgateError(f"the scenario of {self.name} runs only with --target {' or '.join(self.targets)}"
                                 + (": the local emulator has no HTTP API (v2)" if self.api == "HTTP" else ""))
 
     @property
@@ -75,65 +100,95 @@ class Scenario:
         for route in self.routes:
             if route.workflow == workflow:
                 return route
-        raise StepgateError(f"scenario {self.example} has no route for workflow {workflow!r}")
+        raise StepgateError(f"scenario {self.name} has no route for workflow {workflow!r}")
 
 
-def load_scenario(example: str, directory: Path = SCENARIO_DIR) -> Scenario:
-    path = directory / f"{example}.yaml"
+@cache
+def schema() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(files("stepgate.e2e").joinpath("scenario.schema.json").read_text(encoding="utf-8"))
+    return document
+
+
+def scenario_path(directory: Path, scenario: Path | None = None) -> Path:
+    path = Path(scenario) if scenario is not None else Path(directory) / DEFAULT_FILE
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in directory.glob("*.yaml"))) or "none"
-        raise StepgateError(f"no e2e scenario for example {example!r} (have: {known}); add {path}")
+        hint = f"; write a starter with `stepgate scenario init {directory}`" if scenario is None else ""
+        raise StepgateError(f"no e2e scenario at {path}{hint}")
+    return path
+
+
+def load_scenario(path: Path, name: str | None = None) -> Scenario:
+    """The scenario in `path` (YAML), validated; `name` labels it (default: the directory holding it)."""
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise StepgateError(f"cannot read scenario {path}: {error.strerror or error}") from error
     except yaml.YAMLError as error:
         raise StepgateError(f"{path} is not valid YAML: {str(error).splitlines()[0]}") from error
+    return parse_scenario(data, name or Path(path).resolve().parent.name, str(path))
+
+
+def parse_scenario(data: Any, name: str, origin: str = "the scenario") -> Scenario:
+    import jsonschema
+
+    errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        raise StepgateError(f"{origin}: {_field(first.absolute_path)}: {first.message}")
     try:
-        return _scenario(example, data)
-    except (KeyError, TypeError, ValueError) as error:
-        raise StepgateError(f"{path}: {error}") from error
+        return _scenario(data, name)
+    except ValueError as error:
+        raise StepgateError(f"{origin}: {error}") from error
 
 
-def _scenario(example: str, data: dict[str, Any]) -> Scenario:
+def _field(path: Any) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _scenario(data: Mapping[str, Any], name: str) -> Scenario:
     api, auth = str(data.get("api", "REST")), str(data.get("auth", "AWS_IAM"))
     targets = tuple(str(item) for item in data.get("targets", TARGETS))
-    if api not in API_TYPES or auth not in AUTH_TYPES or not targets or not set(targets) <= set(TARGETS):
-        raise ValueError(f"api must be one of {API_TYPES}, auth one of {AUTH_TYPES}, targets a non-empty subset of {TARGETS}")
     if api == "HTTP" and "local" in targets:
-        raise ValueError("an HTTP API scenario cannot target the local emulator, which has no HTTP API (v2)")
+        raise ValueError("targets: an HTTP API scenario cannot target the local emulator, which has no HTTP API (v2); use targets: [aws]")
     jwt_scope = data.get("jwt_scope")
-    if (auth == "JWT") != (jwt_scope is not None) or (jwt_scope is not None and str(jwt_scope).count("/") != 1):
-        raise ValueError("auth JWT needs jwt_scope as 'resource-server/scope' (and only JWT takes one)")
-    routes = tuple(_route(item, api) for item in data["routes"])
-    return Scenario(example=example, routes=routes, api=api, auth=auth, targets=targets,
-                    jwt_scope=None if jwt_scope is None else str(jwt_scope))
-
-
-def _route(data: dict[str, Any], api: str) -> Route:
-    method, path = str(data["route"]).split(" ", 1)
-    invocation = data.get("invocation", "async")
-    workflow_type = data.get("type", "STANDARD")
-    if invocation not in ("async", "sync") or workflow_type not in ("STANDARD", "EXPRESS"):
-        raise ValueError(f"route {data['route']}: invocation must be async|sync and type STANDARD|EXPRESS")
-    cases = tuple(_case(item) for item in data["cases"])
-    if not cases:
-        raise ValueError(f"route {data['route']} has no cases")
-    request_path = str(data.get("request_path", ""))
-    if "{" in (request_path or path):
-        raise ValueError(f"route {data['route']}: give a request_path with every {{parameter}} filled in")
-    # REST routes validate bodies, so a scenario must prove it; HTTP APIs cannot, so one would be meaningless.
-    if (api == "REST") != ("invalid_body" in data):
-        raise ValueError(f"route {data['route']}: invalid_body is required on REST routes and not accepted on HTTP routes")
-    return Route(
-        workflow=str(data["workflow"]), method=method.upper(), path=path, invocation=invocation,
-        workflow_type=workflow_type, invalid_body=data.get("invalid_body"), valid_body=data["valid_body"], cases=cases,
-        request_path=request_path,
+    if (auth == "JWT") != (jwt_scope is not None):
+        raise ValueError("jwt_scope: auth JWT needs jwt_scope ('resource-server/scope'), and only JWT takes one")
+    approvals = data.get("approvals")
+    routes = tuple(_route(item, number, api) for number, item in enumerate(data["routes"]))
+    if approvals is None and any(case.review for route in routes for case in route.cases):
+        raise ValueError("approvals: cases with a review need approvals.queue_output (the reviewer queue)")
+    return Scenario(
+        name=name, routes=routes, output=str(data.get("output", DEFAULT_OUTPUT)), api=api, auth=auth, targets=targets,
+        jwt_scope=None if jwt_scope is None else str(jwt_scope), variables=dict(data.get("variables") or {}),
+        approvals=None if approvals is None else Approvals(str(approvals["queue_output"]), str(approvals.get("token_field", "taskToken"))),
     )
 
 
-def _case(data: dict[str, Any]) -> Case:
-    status = str(data["status"])
-    if status not in STATUSES:
-        raise ValueError(f"case {data.get('name')}: status must be one of {', '.join(STATUSES)}")
-    states = tuple(item if isinstance(item, str) else tuple(item) for item in data.get("states", []))
-    return Case(name=str(data["name"]), body=data["body"], status=status, states=states,
-                output=data.get("output"), error=data.get("error"))
+def _route(data: Mapping[str, Any], number: int, api: str) -> Route:
+    where = f"routes[{number}]"
+    method, path = str(data["route"]).split(" ", 1)
+    request_path = str(data.get("request_path", ""))
+    if "{" in (request_path or path):
+        raise ValueError(f"{where}.request_path: {data['route']} has path parameters; give a request_path with every {{parameter}} filled in")
+    # REST routes validate bodies, so a scenario must prove it; HTTP APIs cannot, so one would be meaningless.
+    if (api == "REST") != ("invalid_body" in data):
+        raise ValueError(f"{where}.invalid_body: required on REST routes and not accepted on HTTP routes")
+    return Route(
+        workflow=str(data["workflow"]), method=method.upper(), path=path, invocation=str(data.get("invocation", "async")),
+        workflow_type=str(data.get("type", "STANDARD")), invalid_body=data.get("invalid_body"), valid_body=data["valid_body"],
+        cases=tuple(_case(item) for item in data["cases"]), request_path=request_path,
+    )
+
+
+def _case(data: Mapping[str, Any]) -> Case:
+    states = data.get("states")
+    review = data.get("review")
+    return Case(
+        name=str(data["name"]), body=data["body"], status=str(data["status"]),
+        states=None if states is None else tuple(item if isinstance(item, str) else tuple(item) for item in states),
+        output=data.get("output"), error=data.get("error"),
+        review=None if review is None else Review(str(review["decision"]), str(review.get("comment", "")), str(review.get("reason", ""))),
+    )

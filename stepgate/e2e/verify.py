@@ -11,9 +11,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from stepgate.errors import StepgateError
+from stepgate.sfn import STATUS_CHANGE_EVENT, TERMINAL_STATUSES
 
-TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
-STATUS_CHANGE = "Step Functions Execution Status Change"
 T = TypeVar("T")
 
 
@@ -97,9 +96,11 @@ def state_steps(events: Sequence[dict[str, Any]]) -> list[StateStep]:
     return steps
 
 
-def check_state_order(expected: Sequence[str | Sequence[str]], steps: Sequence[StateStep]) -> list[str]:
+def check_state_order(expected: Sequence[str | Sequence[str]] | None, steps: Sequence[StateStep]) -> list[str]:
     """Entered states must match `expected` exactly; a nested list is a group entered in any order (the
-    branches of a Parallel run concurrently)."""
+    branches of a Parallel run concurrently). None: the scenario does not say, nothing to compare."""
+    if expected is None:
+        return []
     actual = [step.name for step in steps]
     problems: list[str] = []
     position = 0
@@ -151,7 +152,7 @@ def audit_events(logs: Any, log_group: str, start_time_ms: int = 0) -> list[Audi
     for page in pages:
         for record in page["events"]:
             event = _json(record.get("message"))
-            if not isinstance(event, dict) or event.get("detail-type") != STATUS_CHANGE:
+            if not isinstance(event, dict) or event.get("detail-type") != STATUS_CHANGE_EVENT:
                 continue
             detail = event.get("detail") or {}
             found.append(AuditEvent(
@@ -169,18 +170,6 @@ def audit_by_execution(events: Iterable[AuditEvent]) -> dict[str, list[str]]:
     for event in events:
         statuses[event.execution_arn].append(event.status)
     return dict(statuses)
-
-
-def wait_for_audit(logs: Any, log_group: str, execution_arns: Iterable[str], timeout: float = 90) -> list[AuditEvent]:
-    """Poll until every given execution has a terminal audit event (delivery is asynchronous)."""
-    wanted = set(execution_arns)
-
-    def complete(events: list[AuditEvent]) -> bool:
-        seen = {event.execution_arn for event in events if event.status in TERMINAL_STATUSES}
-        return wanted <= seen
-
-    return poll(lambda: audit_events(logs, log_group), complete, timeout,
-                f"audit events for {len(wanted)} execution(s) in {log_group}", first_delay=0.5)
 
 
 def express_histories(logs: Any, log_group: str) -> dict[str, list[dict[str, Any]]]:

@@ -1,7 +1,8 @@
-"""Amazon States Language: structure checks and the IAM permissions a definition's Task states need.
+"""Amazon States Language: structure checks and the IAM permissions a definition's states need.
 
 Scopes are the top-level machine, every Parallel branch and every Map item processor (or legacy
-Iterator); each is checked on its own, as Step Functions does.
+Iterator); each is checked on its own, as Step Functions does. `_scopes` is the one walk over a
+definition: structure checks, the Task/Map listings and the permissions all start from it.
 """
 
 from __future__ import annotations
@@ -11,25 +12,19 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
+
+from stepgate.plan.asl_integrations import (
+    ANY,
+    Requirement,
+    child_execution_requirements,
+    item_reader_requirements,
+    result_writer_requirements,
+    task_requirements,
+)
 
 STATE_TYPES = {"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"}
 TERMINAL_TYPES = {"Succeed", "Fail"}
-_OPTIMIZED = re.compile(r"^arn:[^:]+:states:::(?P<service>[a-zA-Z0-9-]+):(?P<action>[a-zA-Z0-9]+)(?P<suffix>(\.sync(:2)?|\.waitForTaskToken)?)$")
-_SDK = re.compile(r"^arn:[^:]+:states:::aws-sdk:(?P<service>[a-zA-Z0-9-]+):(?P<action>[a-zA-Z0-9]+)(\.waitForTaskToken)?$")
-_LAMBDA_ARN = re.compile(r"^arn:[^:]+:lambda:[^:]*:[^:]*:function:.+")
-# aws-sdk service names whose IAM prefix differs
-_SDK_PREFIX = {"sfn": "states", "cloudwatchlogs": "logs", "eventbridge": "events", "elasticloadbalancingv2": "elasticloadbalancing"}
-ANY = "*"
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """An IAM action a state needs, on a resource ARN pattern (`*` when the definition picks it at run time)."""
-
-    action: str
-    resource: str
-    state: str  # path of the state, e.g. "Fan out/branch 1/Notify"
+JSONPATH, JSONATA = "JSONPath", "JSONata"
 
 
 @dataclass(frozen=True)
@@ -40,8 +35,20 @@ class Problem:
 
 @dataclass(frozen=True)
 class TaskState:
+    """A state of the definition, with its path and the query language its fields are written in."""
+
     path: str
     body: Mapping[str, Any]
+    query_language: str = JSONPATH
+
+    @property
+    def jsonata(self) -> bool:
+        return self.query_language == JSONATA
+
+    @property
+    def arguments(self) -> Any:
+        """What the state passes to its integration: Arguments in JSONata, Parameters in JSONPath."""
+        return self.body.get("Arguments" if self.jsonata else "Parameters")
 
 
 def parse_definition(text: Any) -> tuple[dict[str, Any] | None, str | None]:
@@ -157,110 +164,67 @@ def _can_finish(states: Mapping[str, Any]) -> set[str]:
     return finishing
 
 
-def task_states(definition: Mapping[str, Any]) -> Iterator[TaskState]:
+def _language(body: Mapping[str, Any], default: str) -> str:
+    language = body.get("QueryLanguage")
+    return language if language in (JSONPATH, JSONATA) else default
+
+
+def _states(definition: Mapping[str, Any]) -> Iterator[TaskState]:
+    """Every state of every scope. A state without QueryLanguage uses the definition's (not its enclosing
+    Map's or Parallel's), JSONPath by default."""
+    default = _language(definition, JSONPATH)
     for path, scope in _scopes(definition, ""):
         for name, state in _mapping(scope.get("States")).items():
-            if isinstance(state, Mapping) and _type(state) == "Task":
-                yield TaskState(f"{path}{name}", state)
+            if isinstance(state, Mapping):
+                yield TaskState(f"{path}{name}", state, _language(state, default))
+
+
+def task_states(definition: Mapping[str, Any]) -> Iterator[TaskState]:
+    return (state for state in _states(definition) if _type(state.body) == "Task")
 
 
 def map_states(definition: Mapping[str, Any]) -> Iterator[TaskState]:
-    for path, scope in _scopes(definition, ""):
-        for name, state in _mapping(scope.get("States")).items():
-            if isinstance(state, Mapping) and _type(state) == "Map":
-                yield TaskState(f"{path}{name}", state)
+    return (state for state in _states(definition) if _type(state.body) == "Map")
 
 
 # --- permissions ------------------------------------------------------------------------------------
 
 
-def _iam_action(service: str, action: str) -> str:
-    return f"{service}:{action[:1].upper()}{action[1:]}"
+def requirements(definition: Mapping[str, Any], machine_arn: str = ANY) -> list[Requirement]:
+    """Every permission the definition's states need: each Task's call, and each Distributed Map's item
+    reader, result writer and child executions.
+
+    `machine_arn` is the state machine's own ARN (or a name-based pattern): HTTP Tasks are authorized on
+    it and Distributed Maps start executions of it. Left at `*`, those requirements name any resource.
+    """
+    required: list[Requirement] = []
+    for state in _states(definition):
+        kind = _type(state.body)
+        if kind == "Task":
+            required += _task_requirements(state, machine_arn)
+        elif kind == "Map":
+            required += _map_requirements(state, machine_arn)
+    return required
 
 
-def _parameter(parameters: Mapping[str, Any], key: str) -> str:
-    """A literal parameter value, or ANY when the state picks it from its input at run time."""
-    value = parameters.get(key)
-    if isinstance(value, str) and value and not value.startswith("{%"):
-        return value
-    return ANY
-
-
-def queue_arn(url: str) -> str:
-    if url == ANY:
-        return ANY
-    if url.startswith("arn:"):
-        return url
-    parsed = urlparse(url)
-    segments = [s for s in parsed.path.split("/") if s]
-    if len(segments) < 2:
-        return ANY
-    host = parsed.hostname or ""
-    region = host.split(".")[1] if host.startswith("sqs.") and host.count(".") >= 2 else "*"
-    return f"arn:*:sqs:{region}:{segments[-2]}:{segments[-1]}"
-
-
-def _named_arn(value: str, service: str, kind: str, separator: str) -> str:
-    if value == ANY:
-        return ANY
-    if value.startswith("arn:"):
-        return value
-    return f"arn:*:{service}:*:*:{kind}{separator}{value}"
-
-
-def requirements_for_task(state: TaskState) -> list[Requirement]:
+def _task_requirements(state: TaskState, machine_arn: str) -> list[Requirement]:
     resource = state.body.get("Resource")
     if not isinstance(resource, str):
         return []
-    parameters = _mapping(state.body.get("Parameters") or state.body.get("Arguments"))
-    need = lambda action, arn: Requirement(action, arn, state.path)  # noqa: E731 - keeps the table below readable
-
-    if _LAMBDA_ARN.match(resource):
-        return [need("lambda:InvokeFunction", resource)]
-    sdk = _SDK.match(resource)
-    if sdk:
-        service = sdk.group("service").lower()
-        return [need(_iam_action(_SDK_PREFIX.get(service, service), sdk.group("action")), ANY)]
-    optimized = _OPTIMIZED.match(resource)
-    if not optimized:
-        return []  # activities and unrecognised resources need no execution-role permission we can name
-    service, action, suffix = optimized.group("service").lower(), optimized.group("action"), optimized.group("suffix")
-    iam_action = _iam_action(service, action)
-    if service == "sqs":
-        return [need(iam_action, queue_arn(_parameter(parameters, "QueueUrl")))]
-    if service == "sns":
-        target = _parameter(parameters, "TopicArn")
-        return [need(iam_action, target if target != ANY else _parameter(parameters, "TargetArn"))]
-    if service == "dynamodb":
-        return [need(iam_action, _named_arn(_parameter(parameters, "TableName"), "dynamodb", "table", "/"))]
-    if service == "lambda":
-        return [need("lambda:InvokeFunction", _named_arn(_parameter(parameters, "FunctionName"), "lambda", "function", ":"))]
-    if service == "events":
-        entries = parameters.get("Entries")
-        if not isinstance(entries, list):
-            return [need(iam_action, ANY)]
-        buses = {_parameter(e, "EventBusName") if "EventBusName" in e or "EventBusName.$" in e else "default" for e in entries if isinstance(e, Mapping)}
-        return [need(iam_action, _named_arn(bus, "events", "event-bus", "/")) for bus in sorted(buses) or ["default"]]
-    if service == "states" and action.lower() == "startexecution":
-        machine = _parameter(parameters, "StateMachineArn")
-        required = [need("states:StartExecution", machine)]
-        if suffix.startswith(".sync"):
-            name = machine.split(":")[6] if machine.count(":") >= 6 else "*"
-            execution = f"arn:*:states:*:*:execution:{name}:*"
-            required += [need("states:DescribeExecution", execution), need("states:StopExecution", execution)]
-            rule = "arn:*:events:*:*:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"
-            required += [need(f"events:{verb}", rule) for verb in ("PutTargets", "PutRule", "DescribeRule")]
-        return required
-    return [need(iam_action, ANY)]
+    return task_requirements(state.path, resource, state.arguments, state.jsonata, machine_arn)
 
 
-def requirements(definition: Mapping[str, Any]) -> list[Requirement]:
-    """Every permission the definition's Task states (and distributed Map item readers) need."""
-    required = [r for task in task_states(definition) for r in requirements_for_task(task)]
-    for state in map_states(definition):
-        reader = state.body.get("ItemReader")
-        if isinstance(reader, Mapping):
-            required += requirements_for_task(TaskState(state.path + " (item reader)", reader))
+def _map_requirements(state: TaskState, machine_arn: str) -> list[Requirement]:
+    required: list[Requirement] = []
+    reader, writer = _mapping(state.body.get("ItemReader")), _mapping(state.body.get("ResultWriter"))
+    if reader:
+        required += item_reader_requirements(f"{state.path} (item reader)", reader, state.jsonata)
+    if writer:
+        required += result_writer_requirements(f"{state.path} (result writer)", writer, state.jsonata)
+    config = _mapping(_mapping(state.body.get("ItemProcessor")).get("ProcessorConfig"))
+    if config.get("Mode") == "DISTRIBUTED":
+        label = state.body.get("Label")
+        required += child_execution_requirements(state.path, label if isinstance(label, str) and label else None, machine_arn)
     return required
 
 

@@ -12,10 +12,9 @@ from stepgate.plan.api import machine_arn
 from stepgate.findings import Finding, Severity
 from stepgate.plan.iam import arn_overlaps
 from stepgate.plan.model import Plan, Resource
-from stepgate.rules.base import Rule, RuleConfig
+from stepgate.rules.base import Rule, RuleConfig, Unevaluated, Verdict
+from stepgate.sfn import STATUS_CHANGE_EVENT, TERMINAL_STATUSES
 
-TERMINAL_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
-STATUS_EVENT = "Step Functions Execution Status Change"
 # targets that keep what they receive (a log group, a stream, a queue, another bus with its own rules)
 _DURABLE_TARGETS = (":logs:", ":firehose:", ":kinesis:", ":sqs:", ":events:")
 _DURABLE_TYPES = {"aws_cloudwatch_log_group", "aws_kinesis_firehose_delivery_stream", "aws_kinesis_stream", "aws_sqs_queue", "aws_cloudwatch_event_bus"}
@@ -102,7 +101,7 @@ def _covers(audit: _AuditRule, machine: Resource) -> tuple[bool, str]:
     if audit.pattern is None:
         return (machine.address in audit.referenced and not audit.resource.get("event_pattern"), audit.problem)
     pattern = audit.pattern
-    if not _pattern_matches(pattern.get("source"), "aws.states") or not _pattern_matches(pattern.get("detail-type"), STATUS_EVENT):
+    if not _pattern_matches(pattern.get("source"), "aws.states") or not _pattern_matches(pattern.get("detail-type"), STATUS_CHANGE_EVENT):
         return False, "does not match Step Functions execution status changes"
     detail = pattern.get("detail") or {}
     if not _arn_pattern_matches(detail.get("stateMachineArn"), machine_arn(machine)):
@@ -177,14 +176,16 @@ def _standard_audited(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Fi
                 detail = f"none of the {index.size} EventBridge rules in the plan names this state machine"
             else:
                 detail = "no EventBridge rule in the plan"
-            yield rule.finding(machine.address, f"no audit rule records its terminal execution status changes: {detail}")
+            yield rule.finding(machine.address, f"no audit rule records its terminal execution status changes: {detail}; add an "
+                               "EventBridge rule on its terminal statuses with a log group, Firehose, Kinesis or SQS target")
 
 
 def _retention(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
     for group in plan.of_type("aws_cloudwatch_log_group"):
         days = group.get("retention_in_days")
         if isinstance(days, int) and 0 < days < config.min_retention_days:
-            yield rule.finding(group.address, f"keeps logs {days} days, less than the required {config.min_retention_days}")
+            yield rule.finding(group.address, f"keeps logs {days} days, less than the required {config.min_retention_days}; "
+                               f"set retention_in_days to {config.min_retention_days} or more")
 
 
 def _log_group_name(destination: Any) -> str | None:
@@ -206,7 +207,64 @@ def _kms_on_data_logs(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Fi
         targets = targets or [r for r in plan.resolve(machine, "logging_configuration") if r.type == "aws_cloudwatch_log_group"]
         for group in targets:
             if not group.has_value("kms_key_id"):
-                yield rule.finding(group.address, f"holds execution input/output of {machine.address} without a KMS key")
+                yield rule.finding(group.address, f"holds execution input/output of {machine.address} without a KMS key; set "
+                                   "kms_key_id to a customer managed key that logs.<region>.amazonaws.com may use")
+
+
+def _express_logging(machine: Resource) -> Iterator[Verdict]:
+    if machine.is_unknown("type"):
+        yield Unevaluated("the state machine type is only known after apply")
+        return
+    if str(machine.get("type") or "STANDARD").upper() != "EXPRESS":
+        return
+    logging = machine.block("logging_configuration")
+    if not logging and machine.unknown.get("logging_configuration"):
+        yield Unevaluated("the logging configuration is only known after apply")
+    elif str(logging.get("level") or "OFF").upper() != "ALL":
+        yield (f"this EXPRESS state machine logs at level {logging.get('level') or 'OFF'}; its log group is its only audit "
+               "trail: set logging_configuration level = \"ALL\" with include_execution_data = true")
+
+
+REQUEST_ID = ("$context.requestId", "$context.extendedRequestId")
+CALLER = (
+    "$context.identity.caller", "$context.identity.userArn", "$context.identity.user",
+    "$context.identity.accountId", "$context.authorizer.principalId", "$context.authorizer.claims.sub",
+    "$context.authorizer.jwt.claims.sub", "$context.authorizer.iam.userArn", "$context.authorizer.iam.callerId",
+)
+STATUS = ("$context.status",)
+
+
+def _access_logging(stage: Resource) -> Iterator[Verdict]:
+    settings = stage.block("access_log_settings")
+    if not settings:
+        if stage.unknown.get("access_log_settings"):
+            yield Unevaluated("the access log settings are only known after apply")
+        else:
+            yield "the stage writes no access logs; set access_log_settings with a JSON format (request id, caller, status)"
+        return
+    text = settings.get("format")
+    if isinstance(text, Mapping) and text:  # checkov's HCL scan evaluates jsonencode() to the object itself
+        text = json.dumps(text)
+    if not isinstance(text, str) or not text:
+        if stage.unknown.get("access_log_settings"):
+            yield Unevaluated("the access log format is only known after apply")
+        else:
+            yield "access_log_settings has no format; give a jsonencode() format with $context.requestId, a caller field and $context.status"
+        return
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        yield "the access log format is not a JSON object (CLF/XML cannot be queried field by field); use jsonencode({...})"
+        return
+    values = " ".join(str(v) for v in parsed.values())
+    missing = [label for label, group in (("a request id ($context.requestId)", REQUEST_ID),
+                                           ("the caller identity (e.g. $context.identity.caller)", CALLER),
+                                           ("the status ($context.status)", STATUS))
+               if not any(v in values for v in group)]
+    if missing:
+        yield f"the access log format lacks {', '.join(missing)}; add them so requests can be joined with executions"
 
 
 RULES: tuple[Rule, ...] = (
@@ -222,22 +280,29 @@ RULES: tuple[Rule, ...] = (
          "at level ALL is the only audit trail.",
          "Set logging_configuration { level = \"ALL\", include_execution_data = true, log_destination = ... }.",
          "https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html",
-         policy="policies/checks/express_logging.py"),
+         resource_types=("aws_sfn_state_machine",), evaluate=_express_logging),
     Rule("SG-AUD-003", Severity.MEDIUM, "API access logs are JSON with request id, caller and status",
          "Access logs are how a reviewer answers who called which route and what happened; without the request id, "
          "the caller identity and the status they cannot be joined with executions.",
          "Set access_log_settings with a jsonencode() format containing $context.requestId, a caller field "
          "($context.identity.caller, $context.identity.userArn or an authorizer claim) and $context.status.",
          "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html",
-         policy="policies/checks/access_logging.py"),
+         resource_types=("aws_api_gateway_stage", "aws_apigatewayv2_stage"), evaluate=_access_logging,
+         overlaps="checkov CKV_AWS_76 / CKV_AWS_95 only require access logging to be on; stepgate also requires the fields "
+                  "that join a request with its execution (request id, caller, status) in a JSON format"),
     Rule("SG-AUD-004", Severity.MEDIUM, "Log groups keep logs for at least the retention minimum",
          "Audit and execution logs must outlive the incidents and reviews that need them (365 days by default, "
          "configurable with min_retention_days).",
-         "Set retention_in_days to at least the minimum (or 0 to never expire).",
-         "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html", _retention),
+         "Set retention_in_days to at least the minimum (in the stepgate module: logging.retention_in_days, 365 or more). "
+         "A group that never expires (retention unset) also passes.",
+         "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html", _retention,
+         overlaps="checkov CKV_AWS_338 asks for one year on every log group; stepgate's minimum is configurable "
+                  "(min_retention_days) and names the group's days in the finding"),
     Rule("SG-AUD-005", Severity.MEDIUM, "Log groups holding execution data are KMS-encrypted",
          "With include_execution_data the state machine's log group holds every input and output, often personal "
          "or business data; a customer-managed KMS key controls who can read it.",
          "Set kms_key_id on the log group (and grant logs.<region>.amazonaws.com use of the key).",
-         "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html", _kms_on_data_logs),
+         "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html", _kms_on_data_logs,
+         overlaps="checkov CKV_AWS_158 asks for KMS on every log group; stepgate asks it exactly of the groups a state "
+                  "machine writes execution input and output to, and names that state machine"),
 )

@@ -1,4 +1,10 @@
-"""What a rule is: metadata a reviewer reads (`stepgate explain`) plus, for engine rules, a check."""
+"""What a rule is: metadata a reviewer reads (`stepgate explain`) plus the one function that checks it.
+
+A rule checks either the whole plan (`check`: rules that link resources, such as a role and the state
+machines that use it) or one resource at a time (`evaluate` over `resource_types`). Single-resource rules
+are the ones checkov can host: `stepgate.policies` wraps each of them in a checkov check class that calls
+the same `evaluate`, so checkov users run exactly the engine's code.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from stepgate.findings import Finding, Severity
-from stepgate.plan.model import Plan
+from stepgate.plan.model import Plan, Resource
+from stepgate.sfn import LOG_DELIVERY_ACTIONS, XRAY_ACTIONS
 
 # Actions AWS only grants on Resource "*": the log-delivery calls Step Functions makes to configure
 # logging, and the X-Ray calls of tracing. Anything else on "*" is a finding.
-STAR_ONLY_ACTIONS: tuple[str, ...] = (
-    "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
-    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
-)
+STAR_ONLY_ACTIONS: tuple[str, ...] = LOG_DELIVERY_ACTIONS + XRAY_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,16 @@ class RuleConfig:
         return STAR_ONLY_ACTIONS + self.extra_star_actions
 
 
+@dataclass(frozen=True)
+class Unevaluated:
+    """A single-resource verdict: the value the rule needs is only known after apply."""
+
+    why: str
+
+
+Verdict = str | Unevaluated  # a problem message, or why the rule could not decide
 Check = Callable[["Rule", Plan, RuleConfig], Iterable[Finding]]
+Evaluate = Callable[[Resource], Iterable[Verdict]]
 
 
 @dataclass(frozen=True)
@@ -41,16 +53,17 @@ class Rule:
     fix: str
     link: str
     check: Check | None = field(default=None, compare=False)
-    # rules checkov can express live in policies/ (run through checkov); the engine only knows their text
-    policy: str | None = None
-
-    @property
-    def family(self) -> str:
-        return self.id.split("-")[1].lower()
+    # single-resource rules: the resource types they read and the function that judges one of them
+    resource_types: tuple[str, ...] = ()
+    evaluate: Evaluate | None = field(default=None, compare=False)
+    # what this rule adds where checkov has a built-in check of the same concern (`stepgate explain`)
+    overlaps: str = ""
 
     @property
     def implemented_by(self) -> str:
-        return f"checkov policy {self.policy}" if self.policy else "stepgate engine"
+        if self.evaluate is not None:
+            return "stepgate engine, single resource (also a checkov policy)"
+        return "stepgate engine" if self.check is not None else "stepgate (applied by the suppression logic)"
 
     def finding(self, address: str, message: str) -> Finding:
         return Finding(self.id, self.severity, self.title, address, message)
@@ -61,4 +74,10 @@ class Rule:
         return Finding(self.id, Severity.INFO, self.title, address, f"not evaluated: {why}")
 
     def run(self, plan: Plan, config: RuleConfig) -> list[Finding]:
+        if self.evaluate is not None:
+            return [self._verdict_finding(resource.address, verdict)
+                    for resource in plan.of_type(*self.resource_types) for verdict in self.evaluate(resource)]
         return list(self.check(self, plan, config)) if self.check else []
+
+    def _verdict_finding(self, address: str, verdict: Verdict) -> Finding:
+        return self.unevaluated(address, verdict.why) if isinstance(verdict, Unevaluated) else self.finding(address, verdict)

@@ -23,6 +23,7 @@ from stepgate.plan.iam import (
 )
 from stepgate.plan.model import Plan, Resource
 from stepgate.rules.base import Rule, RuleConfig
+from stepgate.sfn import LOG_DELIVERY_ACTIONS, XRAY_ACTIONS
 
 IAM_DOCS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"
 UNKNOWN_TRUST = "the trust policy is only known after apply"
@@ -110,7 +111,8 @@ def _trust_principal(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Fin
                 else:
                     others += [f"{kind} {i}" for i in identifiers]
         if others:
-            yield rule.finding(view.address, f"trust policy lets non-service principals assume the role: {_join(others)}")
+            yield rule.finding(view.address, f"trust policy lets non-service principals assume the role: {_join(others)}; "
+                               "trust only the service that uses the role")
         elif len(services) > 1:
             yield rule.finding(view.address, f"trust policy names {len(services)} service principals ({_join(services)}); give each service its own role")
 
@@ -127,7 +129,8 @@ def _trust_conditions(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Fi
             keys = statement.condition_keys()
             missing.update(k for k in ("aws:SourceAccount", "aws:SourceArn") if k.lower() not in keys)
         if missing:
-            yield rule.finding(view.address, f"trust policy for a service principal lacks {_join(missing)} conditions (confused deputy)")
+            yield rule.finding(view.address, f"trust policy for a service principal lacks {_join(missing)} conditions (confused deputy); "
+                               "add StringEquals aws:SourceAccount and ArnLike aws:SourceArn naming the resource that uses the role")
 
 
 # --- roles vs what uses them -----------------------------------------------------------------------
@@ -203,12 +206,9 @@ def _machine_requirements(plan: Plan, machine: Resource) -> list[asl.Requirement
     required = asl.requirements(definition)
     logging = machine.block("logging_configuration")
     if logging and str(logging.get("level", "OFF")).upper() != "OFF":
-        required += [asl.Requirement(a, "*", "logging") for a in (
-            "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
-            "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups")]
+        required += [asl.Requirement(a, "*", "logging") for a in LOG_DELIVERY_ACTIONS]
     if machine.block("tracing_configuration").get("enabled"):
-        required += [asl.Requirement(a, "*", "tracing") for a in (
-            "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets")]
+        required += [asl.Requirement(a, "*", "tracing") for a in XRAY_ACTIONS]
     encryption = machine.block("encryption_configuration")
     if encryption.get("type") == "CUSTOMER_MANAGED_KMS_KEY":
         key = encryption.get("kms_key_id") or UNKNOWN

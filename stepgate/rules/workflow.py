@@ -51,7 +51,8 @@ def _retry(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
             continue
         bare = [t.path for t in asl.task_states(definition) if not asl.retry_has_backoff(t.body)]
         if bare:
-            yield rule.finding(machine.address, f"Task states without Retry with backoff: {', '.join(bare)}")
+            yield rule.finding(machine.address, f"Task states without Retry with backoff: {', '.join(bare)}; retry States.TaskFailed "
+                               "(or the service's throttling errors) with BackoffRate > 1")
 
 
 def _catch(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
@@ -62,7 +63,8 @@ def _catch(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
             continue
         bare = [t.path for t in asl.task_states(definition) if not t.body.get("Catch")]
         if bare:
-            yield rule.finding(machine.address, f"Task states without Catch: {', '.join(bare)}")
+            yield rule.finding(machine.address, f"Task states without Catch: {', '.join(bare)}; catch States.ALL into a "
+                               "failure handler")
 
 
 RULES: tuple[Rule, ...] = (

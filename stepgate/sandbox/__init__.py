@@ -1,6 +1,6 @@
-"""The local AWS emulator (LocalStack, a host process) and the workdirs pointed at it."""
+"""The local AWS emulator (LocalStack, a host process) and the provider configuration pointed at it."""
 
-from stepgate.sandbox.overrides import SERVICE_ENDPOINTS, OVERRIDE_FILE_NAME, prepare_workdir, render_provider_override
+from stepgate.sandbox.overrides import SERVICE_ENDPOINTS, render_provider_override
 from stepgate.sandbox.process import (
     DEFAULT_REGION,
     Sandbox,
@@ -15,14 +15,12 @@ from stepgate.sandbox.process import (
 
 __all__ = [
     "DEFAULT_REGION",
-    "OVERRIDE_FILE_NAME",
     "SERVICE_ENDPOINTS",
     "Sandbox",
     "is_alive",
     "is_healthy",
     "list_sandboxes",
     "localstack_home",
-    "prepare_workdir",
     "render_provider_override",
     "running_sandbox",
     "start_sandbox",

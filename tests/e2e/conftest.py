@@ -1,38 +1,29 @@
-"""Fixtures only the e2e tier uses: an example applied in the session sandbox, destroyed at module end."""
+"""The e2e tier deploys the examples exactly as a user's repository deploys its configuration: through the
+stepgate pytest plugin's `stepgate_deployment` fixture (applied once a session, destroyed at its end)
+and the scenario file next to each example."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from stepgate.e2e.checks import CheckResult
-from stepgate.e2e.runner import Deployed, Example, deployed
-from stepgate.e2e.scenario import Scenario, load_scenario
-from stepgate.e2e.target import Target
+from stepgate.e2e.runner import Deployed
+from stepgate.e2e.scenario import DEFAULT_FILE, Scenario, load_scenario
 
-Deploy = Callable[[str], AbstractContextManager[tuple[Deployed, Scenario]]]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def example_scenario(name: str) -> Scenario:
+    return load_scenario(EXAMPLES / name / DEFAULT_FILE)
 
 
 @pytest.fixture(scope="session")
-def deploy_example(sandbox: Any, toolchain: Any, repo_root: Path) -> Deploy:
-    """Apply examples/<name> in the session sandbox; on exit destroy it and fail unless nothing is left."""
-
-    @contextmanager
-    def deploy(name: str) -> Iterator[tuple[Deployed, Scenario]]:
-        scenario = load_scenario(name)
-        target = Target("local", sandbox.region, sandbox.endpoint_url)
-        teardown: list[CheckResult] = []
-        with deployed(Example(repo_root, name), scenario, target, sandbox, lambda message: None, teardown) as live:
-            yield live, scenario
-        failed = [f"{check.name}: {check.detail}" for check in teardown if not check.ok]
-        if failed:
-            pytest.fail("; ".join(failed), pytrace=False)
-
-    return deploy
+def deploy_example(stepgate_deployment: Callable[..., Deployed]) -> Callable[[str], Deployed]:
+    """examples/<name> applied with its scenario's variables (once a session)."""
+    return lambda name: stepgate_deployment(EXAMPLES / name, vars=example_scenario(name).variables)
 
 
 def assert_checks(results: list[CheckResult]) -> None:

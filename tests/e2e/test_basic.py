@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from stepgate.e2e.checks import check_audit, check_idempotency, check_rejections, run_case, run_load
 from stepgate.e2e.runner import Deployed
-from stepgate.e2e.scenario import load_scenario
 
-from .conftest import Deploy, assert_checks
+from .conftest import assert_checks, example_scenario
 
-SCENARIO = load_scenario("basic")
+SCENARIO = example_scenario("basic")
 ROUTE = SCENARIO.routes[0]
 
 
 @pytest.fixture(scope="module")
-def basic(deploy_example: Deploy) -> Iterator[Deployed]:
-    with deploy_example("basic") as (live, _):
-        yield live
+def basic(deploy_example: Callable[[str], Deployed]) -> Deployed:
+    return deploy_example("basic")
 
 
 @pytest.mark.parametrize("case", ROUTE.cases, ids=[case.name for case in ROUTE.cases])

@@ -6,17 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from stepgate.e2e.runner import run_e2e
-from stepgate.e2e.scenario import load_scenario
 from stepgate.sandbox import list_sandboxes
 
-from .conftest import assert_checks
+from .conftest import EXAMPLES, assert_checks, example_scenario
 
-SCENARIO = load_scenario("express-sync")
+SCENARIO = example_scenario("express-sync")
 ROUTE = SCENARIO.routes[0]
 
 
-def test_the_e2e_run_passes_every_check_of_the_scenario(tmp_path: Path, repo_root: Path, toolchain: object) -> None:
-    report = run_e2e(repo_root / "examples" / "express-sync", "local", state_root=tmp_path)
+def test_the_e2e_run_passes_every_check_of_the_scenario(tmp_path: Path) -> None:
+    report = run_e2e(EXAMPLES / "express-sync", target_kind="local", state_root=tmp_path)
     assert_checks(report.checks)
     names = [check.name for check in report.checks]
     expected = [f"{ROUTE.label} · {case.name}" for case in ROUTE.cases] + [

@@ -26,7 +26,7 @@ def processes_mentioning(text: str) -> list[str]:
     return found
 
 
-def test_sandbox_killed_mid_run_is_one_clear_line_and_leaves_no_orphan(tmp_path: Path, repo_root: Path, toolchain: object) -> None:
+def test_sandbox_killed_mid_run_is_one_clear_line_and_leaves_no_orphan(tmp_path: Path, repo_root: Path) -> None:
     command = [sys.executable, "-m", "stepgate.cli", "e2e", str(repo_root / "examples" / "basic"), "--state-root", str(tmp_path)]
     cli = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=repo_root,
                            env={**os.environ, "COLUMNS": "200"})

@@ -3,23 +3,22 @@ each starting its own workflow (two async STANDARD, one sync EXPRESS), each refu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 
 from stepgate.e2e.checks import CheckResult, check_audit, check_idempotency, check_rejections, run_case
 from stepgate.e2e.runner import Deployed
-from stepgate.e2e.scenario import Route, load_scenario
+from stepgate.e2e.scenario import Route
 
-from .conftest import Deploy, assert_checks
+from .conftest import assert_checks, example_scenario
 
-SCENARIO = load_scenario("multi-workflow")
+SCENARIO = example_scenario("multi-workflow")
 
 
 @pytest.fixture(scope="module")
-def multi(deploy_example: Deploy) -> Iterator[Deployed]:
-    with deploy_example("multi-workflow") as (live, _):
-        yield live
+def multi(deploy_example: Callable[[str], Deployed]) -> Deployed:
+    return deploy_example("multi-workflow")
 
 
 def route_cases(live: Deployed, route: Route) -> list[CheckResult]:

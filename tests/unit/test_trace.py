@@ -1,4 +1,4 @@
-"""The demo's audit table: only the demo's executions, logged at a readable UTC clock time, lag after stop."""
+"""The trace audit table: only the demo's executions, logged at a readable UTC clock time, lag after stop."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from rich.console import Console
 
-from stepgate.e2e.demo import _audit_table
+from stepgate.e2e.trace import audit_table
 from stepgate.e2e.verify import AuditEvent
 
 ARN = "arn:aws:states:us-east-1:000000000000:execution:reports-process-report:req-1"
@@ -15,7 +15,7 @@ STOP = datetime(2026, 12, 1, 10, 0, 0, tzinfo=timezone.utc)
 
 def render(events: list[AuditEvent]) -> str:
     console = Console(width=120, record=True)
-    console.print(_audit_table(events, {"valid report": {"executionArn": ARN, "stopDate": STOP}}))
+    console.print(audit_table(events, {"valid report": {"executionArn": ARN, "stopDate": STOP}}))
     return console.export_text()
 
 
