@@ -89,7 +89,7 @@ def _sync_on_standard(statement: Statement, standard: list[tuple[str, str]]) -> 
     for arn in statement.resources:
         for address, machine in standard:
             if _names_machine(arn, machine):
-                yield f"{START_SYNC} on {arn}: {address} is a STANDARD state machine, which only EXPRESS ones can be started synchronously"
+                yield f"{START_SYNC} on {arn}: {address} is a STANDARD state machine; only EXPRESS ones start synchronously"
 
 
 def _standard_machines(plan: Plan) -> list[tuple[str, str]]:
