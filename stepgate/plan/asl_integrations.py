@@ -72,7 +72,7 @@ SDK_ACTIONS = {
 }
 # Arguments that fill an ARN format's placeholder when their names differ (S3's Bucket/Key).
 _ARGUMENT_FOR = {"BucketName": "Bucket", "ObjectName": "Key"}
-_PATH_PLACEHOLDERS = {"ObjectName", "SecretId"}  # names that may hold "/" (an S3 key, prod/db/password)
+_PATH_PLACEHOLDERS = {"ObjectName", "SecretId", "LogGroupName"}  # names that may hold "/" (a key, prod/db, /aws/x)
 _GLOBAL_PLACEHOLDERS = {"Partition", "Region", "Account"}
 # Secrets Manager appends "-" and six random characters to a secret's name in its ARN.
 _NAME_SUFFIX = {"SecretId": "-??????"}
@@ -114,7 +114,7 @@ class Call:
 
     def value(self, *path: str) -> str | None:
         """The literal string argument at `path`, ANY when the state computes it at run time, None when absent."""
-        return argument(self.arguments, path, self.jsonata)
+        return _argument(self.arguments, path, self.jsonata)
 
     def literal(self, *path: str) -> str:
         return self.value(*path) or ANY
@@ -126,8 +126,10 @@ class Call:
 Integration = Callable[[Call], list[Requirement]]
 
 
-def argument(node: Any, path: tuple[str, ...], jsonata: bool) -> str | None:
-    for depth, key in enumerate(path):
+def _argument(node: Any, path: tuple[str, ...], jsonata: bool) -> str | None:
+    """The string at `path` in a state's arguments: ANY when a step of the way is computed at run time
+    (a JSONPath `Key.$`, a JSONata `{% %}` expression) or is no string, None when absent."""
+    for key in path:
         if _computed(node, jsonata):
             return ANY
         if not isinstance(node, Mapping):
@@ -154,8 +156,7 @@ def task_requirements(state: str, resource: str, arguments: Any, jsonata: bool, 
     if _LAMBDA_ARN.match(resource):
         return [Requirement("lambda:InvokeFunction", resource, state)]
     sdk = _SDK.match(resource)
-    optimized = None if sdk else _OPTIMIZED.match(resource)
-    match = sdk or optimized
+    match = sdk or _OPTIMIZED.match(resource)
     if match is None:
         return []  # activities need no permission of the execution role
     service = SDK_PREFIXES.get(match.group("service"), match.group("service")) if sdk else match.group("service")
@@ -187,12 +188,10 @@ def _resource_of(call: Call, kind: iamref.ResourceType) -> str | None:
     type's ARN format filled in from the arguments."""
     arguments = call.arguments if isinstance(call.arguments, Mapping) else {}
     given = [call.value(key) for key in arguments if not key.endswith(".$")]
-    candidates = [value for value in given if value and value.startswith("arn:")]
+    candidates: list[str | None] = [value for value in given if value and value.startswith("arn:")]
     url = call.value("QueueUrl")
-    if url and url != ANY:
-        candidates.append(queue_arn(url))
-    built = _built(call, kind.arn)
-    return next((arn for arn in candidates + ([built] if built else []) if arn != ANY and kind.matches(arn)), None)
+    candidates += [queue_arn(url) if url else None, _built(call, kind.arn)]
+    return next((arn for arn in candidates if arn and arn != ANY and kind.matches(arn)), None)
 
 
 def _built(call: Call, arn_format: str) -> str | None:
@@ -210,6 +209,7 @@ def _built(call: Call, arn_format: str) -> str | None:
 
 
 def _name_argument(call: Call, placeholder: str) -> str | None:
+    """The literal name argument a placeholder stands for (TableName, Bucket for BucketName...)."""
     value = call.value(_ARGUMENT_FOR.get(placeholder, placeholder))
     if value is None or value == ANY or value.startswith("arn:"):
         return None
@@ -262,7 +262,7 @@ def _put_events(call: Call) -> list[Requirement]:
     if not isinstance(entries, list):
         return [call.need("events:PutEvents", ANY)]
     # an entry without EventBusName goes to the account's default bus
-    buses = {argument(e, ("EventBusName",), call.jsonata) or "default" for e in entries if isinstance(e, Mapping)}
+    buses = {_argument(e, ("EventBusName",), call.jsonata) or "default" for e in entries if isinstance(e, Mapping)}
     return [call.need("events:PutEvents", _named_arn(bus, "events", "event-bus/")) for bus in sorted(buses) or ["default"]]
 
 
