@@ -243,7 +243,7 @@ def _managed_rule(call: Call, rule: str) -> list[Requirement]:
     return [call.need(f"events:{verb}", f"arn:*:events:*:*:rule/{rule}") for verb in ("PutTargets", "PutRule", "DescribeRule")]
 
 
-def function_arn(value: str) -> str:
+def _function_arn(value: str) -> str:
     """Lambda accepts a name, name:qualifier, a partial ARN (ACCOUNT:function:NAME[:qualifier]) or an ARN."""
     if value == ANY or value.startswith("arn:"):
         return value
@@ -254,7 +254,7 @@ def function_arn(value: str) -> str:
 
 
 def _lambda_invoke(call: Call) -> list[Requirement]:
-    return [call.need("lambda:InvokeFunction", function_arn(call.literal("FunctionName")))]
+    return [call.need("lambda:InvokeFunction", _function_arn(call.literal("FunctionName")))]
 
 
 def _put_events(call: Call) -> list[Requirement]:
