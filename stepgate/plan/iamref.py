@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -39,10 +39,14 @@ class ResourceType:
     name: str  # as the reference names it: "statemachine", "execution", "function alias", "Secret"
     arn: str  # ARN format, e.g. arn:${Partition}:states:${Region}:${Account}:execution:${StateMachineName}:${ExecutionId}
     condition_keys: tuple[str, ...]
+    _tokens: tuple[_Token, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_tokens", _format_tokens(self.arn))
 
     def matches(self, arn: str) -> bool:
         """Whether some ARN is both of this type and matched by `arn` (which may hold * and ? wildcards)."""
-        return _intersects(_arn_tokens(arn), _format_tokens(self.arn))
+        return _intersects(_arn_tokens(arn), self._tokens)
 
 
 @dataclass(frozen=True)
@@ -143,10 +147,11 @@ def expand(pattern: str) -> list[str]:
 
 def action_matches(pattern: str, name: str) -> bool:
     """Whether an action pattern from a policy grants the action `name` (IAM: * and ?, any case)."""
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == name.lower()  # most comparisons: spare the regex
     return _glob(pattern).fullmatch(name) is not None
 
 
-@cache
 def _glob(pattern: str) -> re.Pattern[str]:
     """IAM wildcards only: `*` any run, `?` one character; everything else (brackets included) literal."""
     return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.IGNORECASE | re.DOTALL)
@@ -194,7 +199,6 @@ def _wildcard(character: str) -> _Token:
     return _Run() if character == "*" else _ONE if character == "?" else character
 
 
-@cache
 def _format_tokens(arn_format: str) -> tuple[_Token, ...]:
     """Placeholders stop at ":" (the ARN's separator) except the last, which is the resource's own id and
     may be qualified (function:NAME:ALIAS, log-group:NAME:*) or a path (role/PATH/NAME, bucket/KEY)."""
