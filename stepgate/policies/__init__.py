@@ -46,17 +46,9 @@ def is_unresolved(value: Any) -> bool:
 
 
 def _unwrap(value: Any) -> Any:
-    """checkov wraps every attribute value in a one-element list (blocks are lists of dicts already)."""
-    if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], dict):
-        return value[0]
-    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict) and not _is_block_body(value[0]):
-        return value[0]
-    return value
-
-
-def _is_block_body(value: Mapping[str, Any]) -> bool:
-    """Nested blocks carry their own wrapped attributes; maps (request_templates, tags) carry plain values."""
-    return any(isinstance(item, list) for key, item in value.items() if not key.startswith("__"))
+    """checkov wraps every attribute value in a one-element list, at every level (a single block becomes
+    its body; several blocks stay a list, which Resource.block() reads the same way)."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 def _normalise(value: Any) -> tuple[Any, Any]:

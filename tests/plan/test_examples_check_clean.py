@@ -1,10 +1,9 @@
-"""Every example checks clean: stepgate (engine rules plus the policies/ checks through checkov, on the
-plan and on the HCL) reports no unsuppressed finding, and checkov's own built-in checks pass or are
-skipped in the HCL with `#checkov:skip=ID:reason`, the reason not empty.
+"""Every example checks clean: stepgate reports no unsuppressed finding, and checkov's own built-in checks
+pass or are skipped in the HCL with `#checkov:skip=ID:reason`, the reason not empty.
 
-Each example is planned once per session by the `plan_example` fixture (a temp copy planned against the
-local sandbox, so account id and region are literal); suppressions and checkov's HCL scan read the
-example's directory in the repository, where its comments are.
+Each example is planned once per session and binary by the `plan_example` fixture (against the session's
+sandbox, so account id and region are literal); suppressions and checkov's HCL scan read the example's
+directory in the repository, where its comments are.
 """
 
 from __future__ import annotations
@@ -15,12 +14,13 @@ from typing import Any
 
 import pytest
 
-from stepgate.check import CheckOptions, run_checks
-from stepgate.checkov import builtin_failures
+from stepgate.checkov import builtin_findings, failed_records, record_address
+from stepgate.engine import CheckOptions, run_checks
+from stepgate.findings import Finding
 from stepgate.plan import load_plan
-from stepgate.findings import Finding, Severity
 from stepgate.rules.suppression import SUPPRESSION_RULE
-from stepgate.suppress import apply_suppressions, directory_suppressions
+from stepgate.source import SourceTree
+from stepgate.suppress import apply_suppressions, inline_suppressions
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLES = sorted(p.name for p in EXAMPLES_DIR.iterdir() if p.is_dir() and any(p.glob("*.tf")))
@@ -31,12 +31,12 @@ def _lines(findings: list[Finding]) -> str:
 
 
 def test_there_are_examples_to_check() -> None:
-    assert len(EXAMPLES) >= 4, f"expected the four examples under {EXAMPLES_DIR}, found {EXAMPLES}"
+    assert len(EXAMPLES) >= 6, f"expected the six examples under {EXAMPLES_DIR}, found {EXAMPLES}"
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_stepgate_check_is_clean(example: str, plan_example: Callable[..., dict[str, Any]]) -> None:
-    findings = run_checks(load_plan(plan_example(example)), CheckOptions(use_checkov=True, source_dir=EXAMPLES_DIR / example))
+    findings = run_checks(load_plan(plan_example(example)), CheckOptions(source_dir=EXAMPLES_DIR / example))
     active = [f for f in findings if f.suppressed is None]
     assert not active, f"examples/{example}: {len(active)} unsuppressed stepgate finding(s):\n{_lines(active)}"
 
@@ -46,13 +46,11 @@ def test_checkov_builtin_checks_pass_or_are_skipped_with_a_reason(example: str, 
     source = EXAMPLES_DIR / example
     plan = load_plan(plan_example(example))
     # The HCL scan honours skip comments itself (with or without a reason) ...
-    hcl_failures = sorted(builtin_failures(hcl_dir=source))
+    hcl_failures = sorted((r.check_id, record_address(r.resource)) for r in failed_records(hcl_dir=source) if not r.check_id.startswith("SG-"))
     # ... the plan JSON has no comments: a plan-mode failure passes only when the HCL skips that check on
     # that resource with a reason (stepgate's suppression matching: same module directory and block).
-    skips = [s for s in directory_suppressions(plan, source) if not s.rule_id.startswith("SG-")]
-    plan_failures = [Finding(check_id, Severity.MEDIUM, check_id, address, "checkov built-in check fails on the plan")
-                     for check_id, address in sorted(builtin_failures(plan_document=plan.document))]
-    checked = apply_suppressions(plan, plan_failures, skips)
+    skips = [s for s in inline_suppressions(SourceTree.of(plan, source)) if not s.rule_id.startswith("SG-")]
+    checked = apply_suppressions(plan, builtin_findings(plan.document), skips)
     unjustified = [f for f in checked if f.suppressed is None and f.rule_id != SUPPRESSION_RULE.id]
     reasonless = [f for f in checked if f.rule_id == SUPPRESSION_RULE.id]
     problems = [f"  {check_id} {address}: fails on the HCL" for check_id, address in hcl_failures]

@@ -1,11 +1,13 @@
-"""The toolchain works offline: tofu initialises and validates a hashicorp/aws config from the local mirror."""
+"""The toolchain works offline: each binary initialises and validates a hashicorp/aws configuration with
+the provider from the filesystem mirror STEPGATE_PROVIDER_MIRROR names."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from stepgate.tf import TfRunner, installed_aws_provider_versions
+from stepgate.tf import TfRunner, provider_versions
+from stepgate.workspace import open_workspace
 
 MINIMAL_CONFIG = """
 terraform {
@@ -27,17 +29,20 @@ resource "aws_sqs_queue" "probe" {
   sqs_managed_sse_enabled = true
 }
 """
+REGISTRY = {"tofu": "registry.opentofu.org/hashicorp/aws", "terraform": "registry.terraform.io/hashicorp/aws"}
 
 
-def test_init_and_validate_offline_with_the_local_provider(toolchain: Any, tmp_path: Path) -> None:
+def test_init_and_validate_offline_with_the_mirrored_provider(toolchain: Any, tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(MINIMAL_CONFIG)
-    runner = TfRunner(tmp_path, toolchain)
-    runner.init()
-    assert "Success! The configuration is valid." in runner.validate()
-    providers = runner.providers()
-    assert "provider[registry.opentofu.org/hashicorp/aws] >= 6.0" in providers or "provider[registry.terraform.io/hashicorp/aws] >= 6.0" in providers
-    lock = (tmp_path / ".terraform.lock.hcl").read_text()
-    assert any(f'version     = "{version}"' in lock for version in installed_aws_provider_versions(toolchain.plugin_dir))
+    with open_workspace(tmp_path, keep_lock_file=False) as workspace:
+        runner = TfRunner(workspace.workdir, toolchain, disposable=True)
+        runner.init()
+        assert "Success! The configuration is valid." in runner.validate()
+        lock = (workspace.workdir / ".terraform.lock.hcl").read_text()
+    source = REGISTRY[toolchain.kind]
+    assert f'provider "{source}"' in lock
+    assert any(f'version     = "{version}"' in lock for version in provider_versions(toolchain.mirror, source))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["main.tf"]
 
 
 def test_binary_reports_its_version(toolchain: Any) -> None:

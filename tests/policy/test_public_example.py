@@ -13,7 +13,7 @@ import pytest
 import yaml
 from snippets import build_plan
 
-from stepgate.checkov import builtin_failures
+from stepgate.checkov import builtin_findings
 from stepgate.plan import load_plan
 from stepgate.rules import run_engine
 
@@ -45,7 +45,7 @@ def test_engine_flags_the_shared_wildcard_role(plan_document: dict) -> None:
 
 def test_findings_checkov_builtin_checks_miss(plan_document: dict) -> None:
     engine = run_engine(load_plan(plan_document))
-    checkov_resources = {resource for _, resource in builtin_failures(plan_document=plan_document)}
+    checkov_resources = {f.address for f in builtin_findings(plan_document)}
     missed = {(f.rule_id, f.address) for f in engine if f.address not in checkov_resources}
     caught = {(f.rule_id, f.address) for f in engine if f.address in checkov_resources}
     print("\nengine findings checkov's built-in checks miss:", *sorted(missed), sep="\n  ")

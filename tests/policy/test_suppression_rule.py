@@ -8,7 +8,7 @@ import pytest
 import yaml
 from snippets import build_plan, load_resources, with_changes
 
-from stepgate.check import CheckOptions, run_checks
+from stepgate.engine import CheckOptions, run_checks
 from stepgate.plan import load_plan
 
 pytestmark = pytest.mark.unit
@@ -20,7 +20,7 @@ LOG_GROUP = "module.api.aws_cloudwatch_log_group.access"
 
 def check(config: str) -> dict[str, list]:
     plan = load_plan(build_plan(with_changes(load_resources(HERE / "cases" / "base.yaml"), SHORT_RETENTION)))
-    findings = run_checks(plan, CheckOptions(config_path=HERE / "suppression" / config, use_checkov=False))
+    findings = run_checks(plan, CheckOptions(config_path=HERE / "suppression" / config))
     return {rule: [f for f in findings if f.rule_id == rule] for rule in ("SG-SUP-001", "SG-AUD-004")}
 
 

@@ -46,9 +46,9 @@ def test_unknown_definition_is_noted_by_every_rule_that_needs_it(plan_document: 
 def test_notes_do_not_fail_the_default_threshold_but_show_at_info(plan_document: dict, tmp_path: Path, capsys) -> None:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan_document))
-    assert main(["check", str(path), "--no-checkov", "--format", "json"]) == 0
+    assert main(["check", str(path), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["findings"] == []
-    assert main(["check", str(path), "--no-checkov", "--format", "json", "--min-severity", "info"]) == 1
+    assert main(["check", str(path), "--format", "json", "--min-severity", "info"]) == 1
     shown = json.loads(capsys.readouterr().out)["findings"]
     assert {f["severity"] for f in shown} == {"info"} and len(shown) == 7
 

@@ -26,36 +26,37 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_clean_plan_exits_zero(capsys) -> None:
-    code, out, _ = run(capsys, "check", str(CLEAN), "--no-checkov")
+    code, out, _ = run(capsys, "check", str(CLEAN))
     assert code == 0 and "no findings" in out
 
 
 def test_findings_exit_one_and_json_report(capsys, tmp_path: Path) -> None:
     report = tmp_path / "r.json"
-    code, out, _ = run(capsys, "check", str(SHARED), "--no-checkov", "--format", "json", "--output", str(report))
+    code, out, _ = run(capsys, "check", str(SHARED), "--format", "json", "--output", str(report))
     assert code == 1 and out == ""
     rules = {f["rule_id"] for f in json.loads(report.read_text())["findings"]}
     assert {"SG-IAM-001", "SG-IAM-005", "SG-IAM-007"} <= rules
 
 
 def test_min_severity_filters_and_decides_exit(capsys) -> None:
-    code, out, _ = run(capsys, "check", str(SHARED), "--no-checkov", "--format", "json", "--min-severity", "critical")
+    code, out, _ = run(capsys, "check", str(SHARED), "--format", "json", "--min-severity", "critical")
     assert code == 0 and json.loads(out)["findings"] == []
 
 
-def test_checkov_policies_are_merged(capsys) -> None:
+def test_every_rule_runs_in_the_engine_and_checkov_built_ins_only_when_asked(capsys) -> None:
     code, out, _ = run(capsys, "check", str(SHARED), "--format", "json")
     findings = json.loads(out)["findings"]
-    by_source = {(f["rule_id"], f["source"]) for f in findings}
-    assert ("SG-API-001", "checkov") in by_source and ("SG-API-006", "checkov") in by_source
-    assert ("SG-IAM-007", "stepgate") in by_source
-    assert len({(f["rule_id"], f["address"]) for f in findings}) == len(findings)
+    assert {("SG-API-001", "stepgate"), ("SG-API-006", "stepgate"), ("SG-IAM-007", "stepgate")} <= {(f["rule_id"], f["source"]) for f in findings}
+    assert {f["source"] for f in findings} == {"stepgate"}
+    code, out, _ = run(capsys, "check", str(SHARED), "--format", "json", "--with-checkov")
+    builtin = {f["rule_id"] for f in json.loads(out)["findings"] if f["source"] == "checkov"}
+    assert "CKV_AWS_290" in builtin and not any(rule.startswith("SG-") for rule in builtin)
 
 
 def test_baseline_reports_only_new_findings(capsys, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
-    assert run(capsys, "check", str(SHARED), "--no-checkov", "--write-baseline", str(baseline))[0] == 1
-    code, out, _ = run(capsys, "check", str(SHARED), "--no-checkov", "--baseline", str(baseline), "--format", "json")
+    assert run(capsys, "check", str(SHARED), "--write-baseline", str(baseline))[0] == 1
+    code, out, _ = run(capsys, "check", str(SHARED), "--baseline", str(baseline), "--format", "json")
     assert code == 0 and json.loads(out)["findings"] == []
 
 
@@ -74,7 +75,7 @@ def test_baseline_reports_only_new_findings(capsys, tmp_path: Path) -> None:
 def test_bad_input_is_one_line_and_exit_two(capsys, tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "plan.json"
     path.write_text(content)
-    code, out, err = run(capsys, "check", str(path), "--no-checkov")
+    code, out, err = run(capsys, "check", str(path))
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
@@ -116,10 +117,15 @@ def test_failing_tofu_is_one_line(tmp_path: Path) -> None:
     config = tmp_path / "config"
     config.mkdir()
     (config / "main.tf").write_text("")
+    env = {key: value for key, value in os.environ.items() if key != "STEPGATE_PROVIDER_MIRROR"}
     result = subprocess.run([sys.executable, "-m", "stepgate.cli", "check", str(config)], capture_output=True, text=True,
-                            timeout=120, env={**os.environ, "STEPGATE_TF_BINARY": str(fake), "COLUMNS": "300"})
+                            timeout=120, env={**env, "STEPGATE_TF_BINARY": str(fake), "HOME": str(tmp_path), "COLUMNS": "300"})
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.strip().splitlines() == [f"stepgate: tofu init failed in {config}: Error: Failed to install provider"]
+    assert result.stderr.strip().splitlines() == [
+        "stepgate: tofu init cannot install a provider from your CLI configuration (TF_CLI_CONFIG_FILE or ~/.terraformrc): "
+        "Error: Failed to install provider; give the CLI configuration a reachable registry, network mirror or plugin cache, "
+        "or set STEPGATE_PROVIDER_MIRROR to a filesystem mirror that holds the provider"]
+    assert sorted(p.name for p in config.iterdir()) == ["main.tf"]  # nothing written into the user's directory
 
 
 def test_bad_severity_and_config(capsys, tmp_path: Path) -> None:
@@ -133,7 +139,7 @@ def test_explain(capsys) -> None:
     code, out, _ = run(capsys, "explain", "sg-iam-007")
     assert code == 0 and "StartSyncExecution" in out and "stepgate engine" in out
     code, out, _ = run(capsys, "explain", "SG-API-001")
-    assert code == 0 and "policies/checks/api_authorization.py" in out
+    assert code == 0 and "also a checkov policy" in out and "CKV_AWS_59" in out
     code, _, err = run(capsys, "explain", "SG-NOPE-1")
     assert code == 2 and "unknown rule" in err
 
@@ -188,7 +194,7 @@ def test_source_must_be_a_directory(capsys, tmp_path: Path) -> None:
 
 
 def test_unwritable_baseline_is_one_line(capsys, tmp_path: Path) -> None:
-    code, _, err = run(capsys, "check", str(SHARED), "--no-checkov", "--write-baseline", str(tmp_path / "no" / "dir" / "b.json"))
+    code, _, err = run(capsys, "check", str(SHARED), "--write-baseline", str(tmp_path / "no" / "dir" / "b.json"))
     assert code == 2 and "cannot write baseline" in err and len(err.strip().splitlines()) == 1
 
 

@@ -37,7 +37,7 @@ def test_e2e_of_an_http_api_example_against_the_emulator_is_refused_before_anyth
     example = Path(__file__).resolve().parents[2] / "examples" / "http-api-jwt"
     result = _stepgate("e2e", str(example), "--state-root", str(tmp_path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "stepgate: examples/http-api-jwt runs only with --target aws: the local emulator has no HTTP API (v2)" in result.stderr
+    assert "stepgate: the scenario of http-api-jwt runs only with --target aws: the local emulator has no HTTP API (v2)" in result.stderr
     assert list(tmp_path.iterdir()) == []  # no sandbox state dir: nothing was started
 
 

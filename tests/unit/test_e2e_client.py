@@ -14,7 +14,6 @@ from botocore.credentials import ReadOnlyCredentials
 from botocore.stub import Stubber
 
 from stepgate.e2e.invoke import ANONYMOUS, BearerToken, EndpointUnreachable, Invoker, RouteUrls, SigV4
-from stepgate.e2e.scenario import SCENARIO_DIR, load_scenario
 from stepgate.e2e.target import require_sandbox_account
 from stepgate.errors import StepgateError
 
@@ -120,50 +119,3 @@ def test_guard_refuses_without_a_valid_declaration(env: dict[str, str], message:
 def test_guard_reports_unusable_credentials() -> None:
     with pytest.raises(StepgateError, match="cannot identify the caller"):
         require_sandbox_account(stubbed_sts(None), {"STEPGATE_SANDBOX_ACCOUNT_ID": "111122223333"})
-
-
-def test_every_shipped_scenario_loads() -> None:
-    for path in SCENARIO_DIR.glob("*.yaml"):
-        scenario = load_scenario(path.stem)
-        assert scenario.routes and all(route.cases for route in scenario.routes)
-
-
-def test_missing_scenario_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(StepgateError, match="no e2e scenario for example 'nope'"):
-        load_scenario("nope", tmp_path)
-
-
-def test_bad_scenario_status_is_rejected(tmp_path: Path) -> None:
-    (tmp_path / "x.yaml").write_text(
-        "routes:\n- route: POST /a\n  workflow: w\n  invalid_body: {}\n  valid_body: {}\n"
-        "  cases:\n  - {name: c, body: {}, status: DONE}\n")
-    with pytest.raises(StepgateError, match="status must be one of"):
-        load_scenario("x", tmp_path)
-
-
-HTTP_ROUTE = "routes:\n- route: POST /orders\n  workflow: w\n  valid_body: {}\n  cases:\n  - {name: c, body: {}, status: SUCCEEDED}\n"
-
-
-@pytest.mark.parametrize("text, message", [
-    ("api: HTTP\ntargets: [aws]\n" + HTTP_ROUTE.replace("  valid_body", "  invalid_body: {}\n  valid_body"), "not accepted on HTTP routes"),
-    ("api: REST\n" + HTTP_ROUTE, "invalid_body is required on REST routes"),
-    ("api: HTTP\n" + HTTP_ROUTE, "cannot target the local emulator"),
-    ("api: HTTP\ntargets: [aws]\nauth: JWT\n" + HTTP_ROUTE, "needs jwt_scope"),
-    ("api: HTTP\ntargets: [aws]\nauth: JWT\njwt_scope: write\n" + HTTP_ROUTE, "needs jwt_scope as 'resource-server/scope'"),
-    ("api: HTTP\ntargets: [aws]\njwt_scope: orders/write\n" + HTTP_ROUTE, "only JWT takes one"),
-    ("api: GRPC\n" + HTTP_ROUTE, "api must be one of"),
-    ("targets: [moon]\n" + HTTP_ROUTE, "targets a non-empty subset"),
-])
-def test_inconsistent_scenarios_are_refused(tmp_path: Path, text: str, message: str) -> None:
-    (tmp_path / "x.yaml").write_text(text)
-    with pytest.raises(StepgateError, match=message):
-        load_scenario("x", tmp_path)
-
-
-def test_the_jwt_scenario_runs_only_against_aws() -> None:
-    scenario = load_scenario("http-api-jwt")
-    assert (scenario.api, scenario.auth, scenario.targets, scenario.jwt_scope) == ("HTTP", "JWT", ("aws",), "orders/write")
-    assert not scenario.names_executions_by_idempotency_key and scenario.routes[0].invalid_body is None
-    scenario.require_target("aws")
-    with pytest.raises(StepgateError, match=r"runs only with --target aws: the local emulator has no HTTP API \(v2\)"):
-        scenario.require_target("local")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import threading
+from pathlib import Path
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,11 +20,13 @@ from stepgate.e2e import caller as caller_module
 from stepgate.e2e.caller import iam_caller, open_caller
 from stepgate.e2e.invoke import ANONYMOUS, BearerToken, SigV4
 from stepgate.e2e.issuer import OTHER_SCOPE, Issuer, OAuthClient, cognito_issuer, fetch_access_token
-from stepgate.e2e.scenario import load_scenario
+from stepgate.e2e.scenario import DEFAULT_FILE, load_scenario
 from stepgate.e2e.target import Target
 from stepgate.errors import StepgateError
 
 POOL = "us-east-1_Abc123"
+
+JWT_SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "http-api-jwt" / DEFAULT_FILE
 
 
 def stubbed_idp() -> tuple[Any, Stubber]:
@@ -193,7 +196,7 @@ def test_a_jwt_scenario_calls_with_the_scoped_token_and_expects_401_401_403_for_
 
     monkeypatch.setattr(caller_module, "cognito_issuer", fake_issuer)
     monkeypatch.setattr(caller_module, "fetch_access_token", lambda url, client: f"token-of-{client.client_id}")
-    with open_caller(load_scenario("http-api-jwt"), KeyedTarget("aws", "us-east-1")) as caller:
+    with open_caller(load_scenario(JWT_SCENARIO), KeyedTarget("aws", "us-east-1")) as caller:
         assert used == [("client:cognito-idp", "us-east-1", "orders/write")]
         assert caller.auth == BearerToken("token-of-id-caller")
         assert [(r.auth, r.status) for r in caller.refused] == [
@@ -204,5 +207,5 @@ def test_a_jwt_scenario_calls_with_the_scoped_token_and_expects_401_401_403_for_
 def test_a_jwt_scenario_never_creates_an_issuer_for_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(caller_module, "cognito_issuer", lambda *args: pytest.fail("no issuer may be created"))
     with pytest.raises(StepgateError, match="runs only with --target aws"):
-        with open_caller(load_scenario("http-api-jwt"), KeyedTarget("local", "us-east-1", "http://127.0.0.1:1")):
+        with open_caller(load_scenario(JWT_SCENARIO), KeyedTarget("local", "us-east-1", "http://127.0.0.1:1")):
             pass

@@ -1,4 +1,4 @@
-"""Runner logic without a sandbox: the dead-sandbox message, example dirs, scenario/route drift."""
+"""Runner logic without a sandbox: the dead-sandbox message, the output contract, scenario/route drift."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from stepgate.e2e.runner import Example, SandboxGuard, check_routes_match
-from stepgate.e2e.scenario import load_scenario
+from stepgate.e2e.runner import SandboxGuard, check_routes_match, module_outputs
+from stepgate.e2e.scenario import DEFAULT_FILE, load_scenario
 from stepgate.errors import StepgateError
 from stepgate.sandbox import Sandbox
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+BASIC = EXAMPLES / "basic" / DEFAULT_FILE
 BASIC_ROUTES = {"process-report": {"method": "POST", "path": "/processReport", "invocation": "async", "type": "STANDARD"}}
 
 
@@ -36,17 +38,24 @@ def test_failures_with_a_live_target_pass_through() -> None:
             raise ValueError("boom")
 
 
-def test_example_dir_must_be_under_examples(tmp_path: Path) -> None:
-    (tmp_path / "examples" / "basic").mkdir(parents=True)
-    assert Example.from_dir(tmp_path / "examples" / "basic") == Example(tmp_path.resolve(), "basic")
-    with pytest.raises(StepgateError, match="not an examples/<name> directory"):
-        Example.from_dir(tmp_path / "examples")
-    with pytest.raises(StepgateError, match="is not a directory"):
-        Example.from_dir(tmp_path / "nope")
+MODULE = {"api_id": "a", "stage_name": "v1", "invoke_url": "https://x", "routes": {}, "state_machine_arns": {}}
+
+
+@pytest.mark.parametrize(("outputs", "message"), [
+    ({"api_id": "a"}, "the configuration has no root output 'stepgate' holding the stepgate module "
+                      "(add: output \"stepgate\" { value = module.<your module name> }); its outputs: api_id"),
+    ({"stepgate": {"api_id": "a"}}, "output 'stepgate' lacks stage_name, invoke_url, routes, state_machine_arns: "
+                                     "it must be the stepgate module object itself"),
+])
+def test_the_module_object_output_is_the_contract(outputs: dict, message: str) -> None:
+    with pytest.raises(StepgateError) as raised:
+        module_outputs(outputs)
+    assert str(raised.value) == message
+    assert module_outputs({"reports": MODULE}, "reports") == MODULE
 
 
 def test_scenario_matches_the_deployed_routes() -> None:
-    check_routes_match(load_scenario("basic"), BASIC_ROUTES)
+    check_routes_match(load_scenario(BASIC), BASIC_ROUTES)
 
 
 @pytest.mark.parametrize("routes, message", [
@@ -56,35 +65,7 @@ def test_scenario_matches_the_deployed_routes() -> None:
 ])
 def test_scenario_drift_is_refused(routes: dict[str, dict[str, str]], message: str) -> None:
     with pytest.raises(StepgateError, match=message):
-        check_routes_match(load_scenario("basic"), routes)
-
-
-ROUTE_WITH_PARAMETER = """
-routes:
-  - route: POST /orders/{orderId}/refunds
-    workflow: refund
-    valid_body: {reason: x}
-    invalid_body: {}
-    cases: [{name: ok, body: {reason: x}, status: SUCCEEDED}]
-"""
-
-
-def test_a_route_with_a_path_parameter_needs_a_concrete_request_path(tmp_path: Path) -> None:
-    (tmp_path / "refunds.yaml").write_text(ROUTE_WITH_PARAMETER)
-    with pytest.raises(StepgateError, match="give a request_path"):
-        load_scenario("refunds", tmp_path)
-    (tmp_path / "refunds.yaml").write_text(ROUTE_WITH_PARAMETER.replace("    workflow:", "    request_path: /orders/o-1/refunds\n    workflow:"))
-    route = load_scenario("refunds", tmp_path).routes[0]
-    assert (route.path, route.url_path) == ("/orders/{orderId}/refunds", "/orders/o-1/refunds")
-
-
-def test_every_scenario_loads_and_covers_an_example() -> None:
-    from stepgate.e2e.scenario import SCENARIO_DIR
-
-    examples = {p.name for p in (Path(__file__).resolve().parents[2] / "examples").iterdir() if p.is_dir()}
-    for path in SCENARIO_DIR.glob("*.yaml"):
-        assert path.stem in examples, f"{path.name} describes no example"
-        assert load_scenario(path.stem).routes
+        check_routes_match(load_scenario(BASIC), routes)
 
 
 def test_inventory_lists_customer_kms_aliases_and_custom_event_buses_only() -> None:
@@ -123,21 +104,20 @@ def test_inventory_lists_customer_kms_aliases_and_custom_event_buses_only() -> N
     assert items == frozenset({"kms:alias/reports-logs", "events:bus/stepgate-jwt-orders"})
 
 
-def test_the_example_is_applied_and_destroyed_in_the_run_region_with_the_caller_variables(
+def test_the_configuration_is_applied_and_destroyed_in_a_scratch_copy_with_the_run_region_and_variables(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from stepgate.e2e import runner as runner_module
     from stepgate.e2e.caller import Caller
     from stepgate.e2e.inventory import Inventory
     from stepgate.e2e.invoke import ANONYMOUS
     from stepgate.e2e.target import Target
+    from stepgate.workspace import OVERRIDE_FILE
 
     calls: list[tuple[str, object]] = []
 
     class FakeRunner:
-        toolchain = type("Toolchain", (), {"kind": "tofu", "version": "1.12.6"})()
-
-        def __init__(self, workdir: Path, toolchain: object) -> None:
-            calls.append(("workdir", workdir))
+        def __init__(self, workdir: Path, toolchain: object, **_: object) -> None:
+            calls.append(("override", (workdir / OVERRIDE_FILE).read_text().split("provider", 1)[1]))
 
         def init(self) -> None:
             calls.append(("init", None))
@@ -146,21 +126,25 @@ def test_the_example_is_applied_and_destroyed_in_the_run_region_with_the_caller_
             calls.append(("apply", tf_vars))
 
         def outputs(self) -> dict[str, object]:
-            return {}
+            return {"stepgate": MODULE}
 
         def destroy(self, tf_vars: dict[str, object]) -> None:
             calls.append(("destroy", tf_vars))
 
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n')
     monkeypatch.setattr(runner_module, "TfRunner", FakeRunner)
-    monkeypatch.setattr(runner_module, "find_toolchain", lambda: None)
-    monkeypatch.setattr(runner_module, "prepare_workdir", lambda root, name, endpoint, region: tmp_path)
+    monkeypatch.setattr(runner_module, "find_toolchain", lambda: type("T", (), {"mirror": None, "label": "tofu 1.12.6"})())
     monkeypatch.setattr(runner_module, "take_inventory", lambda target: Inventory(frozenset()))
     monkeypatch.setattr(runner_module, "deployment_from_outputs", lambda *args: "deployment")
     caller = Caller(ANONYMOUS, tf_vars={"jwt_issuer": "https://issuer", "jwt_audiences": ["a"]})
     checks: list[object] = []
-    with runner_module.deployed(Example(tmp_path, "http-api-jwt"), load_scenario("http-api-jwt"), Target("aws", "eu-west-1"),
-                                None, lambda message: None, checks, caller) as live:  # type: ignore[arg-type]
-        assert live.deployment == "deployment"
-    expected = {"region": "eu-west-1", "jwt_issuer": "https://issuer", "jwt_audiences": ["a"]}
+    with runner_module.deployed(infra, Target("aws", "eu-west-1"), variables={"name": "x"}, caller=caller,
+                                teardown=checks) as live:  # type: ignore[arg-type]
+        assert (live.deployment, live.module) == ("deployment", MODULE)
+    expected = {"name": "x", "jwt_issuer": "https://issuer", "jwt_audiences": ["a"]}
+    assert calls[0] == ("override", ' "aws" {\n  region = "eu-west-1"\n}\n')
     assert [call for call in calls if call[0] in ("apply", "destroy")] == [("apply", expected), ("destroy", expected)]
     assert [(check.name, check.ok) for check in checks] == [("destroy leaves nothing behind", True)]  # type: ignore[attr-defined]
+    assert sorted(p.name for p in infra.iterdir()) == ["main.tf"]

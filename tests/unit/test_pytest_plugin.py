@@ -33,7 +33,7 @@ def test_fixture_turns_bad_input_into_a_failure(stepgate_plan, tmp_path: Path) -
 
 
 def test_assert_helper_fixture_and_plan_path(stepgate_assert_compliant) -> None:
-    stepgate_assert_compliant(DATA / "compliant_plan.json", checkov=True)
+    stepgate_assert_compliant(DATA / "compliant_plan.json")
 
 
 def test_inline_suppressions_of_the_source_directory_apply(tmp_path: Path) -> None:
@@ -44,8 +44,9 @@ def test_inline_suppressions_of_the_source_directory_apply(tmp_path: Path) -> No
             ("aws_iam_policy", "service", "SG-IAM-001, SG-IAM-002 sandbox account, replaced before production"),
             ("aws_iam_role", "this", "SG-IAM-005, SG-IAM-007, SG-IAM-008 shared role, split tracked in OPS-12"),
         ],
+        "api_gateway": [("aws_apigatewayv2_route", "this", "SG-API-001 public webhook, every body is HMAC-verified")],
     }
-    (tmp_path / "main.tf").write_text('module "step_function" {\n  source = "./modules/step_function"\n}\n')
+    (tmp_path / "main.tf").write_text("".join(f'module "{module}" {{\n  source = "./modules/{module}"\n}}\n' for module in ignores))
     for module, blocks in ignores.items():
         (tmp_path / "modules" / module).mkdir(parents=True)
         text = "".join(f'resource "{rtype}" "{name}" {{\n  # stepgate:ignore {ignore}\n}}\n' for rtype, name, ignore in blocks)

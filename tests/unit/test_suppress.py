@@ -7,7 +7,12 @@ import pytest
 from stepgate.errors import StepgateError
 from stepgate.plan import load_plan
 from stepgate.findings import Finding, Severity
-from stepgate.suppress import apply_suppressions, directory_suppressions, load_settings
+from stepgate.source import SourceTree
+from stepgate.suppress import apply_suppressions, inline_suppressions, load_settings
+
+
+def directory_suppressions(plan, root):  # type: ignore[no-untyped-def]
+    return inline_suppressions(SourceTree.of(plan, root))
 
 pytestmark = pytest.mark.unit
 
@@ -92,15 +97,6 @@ def test_checkov_skip_counts_only_inside_its_block(tmp_path: Path, plan) -> None
     assert [r.suppressed for r in results] == [None, "trusted by design"]
 
 
-def test_inline_suppression_matches_hcl_scan_addresses(tmp_path: Path, plan) -> None:
-    """checkov's HCL scan names module resources without instance keys."""
-    (tmp_path / "main.tf").write_text('module "wf" {\n  source = "./modules/wf"\n}\n')
-    (tmp_path / "modules" / "wf").mkdir(parents=True)
-    (tmp_path / "modules" / "wf" / "main.tf").write_text('resource "aws_sfn_state_machine" "this" { # stepgate:ignore SG-AUD-002 batch only\n}\n')
-    (result,) = apply_suppressions(plan, [finding("SG-AUD-002", "module.wf.aws_sfn_state_machine.this")], directory_suppressions(plan, tmp_path))
-    assert result.suppressed == "batch only"
-
-
 def test_braces_and_hashes_inside_strings_do_not_move_blocks(tmp_path: Path, plan) -> None:
     write_module(tmp_path, 'locals {\n  opening = startswith(var.seg, "{")\n  schema  = "http://json-schema.org/draft-04/schema#"\n'
                            '  doc     = <<-EOT\n    { "open": [\n  EOT\n}\n\n'
@@ -113,5 +109,5 @@ def test_braces_and_hashes_inside_strings_do_not_move_blocks(tmp_path: Path, pla
 
 def test_unparsable_hcl_is_one_clear_error(tmp_path: Path, plan) -> None:
     write_module(tmp_path, 'resource "aws_iam_role" "exec" {\n  # stepgate:ignore SG-IAM-006 reason\n  name = \n')
-    with pytest.raises(StepgateError, match="cannot parse .*modules/roles/main.tf for inline suppressions"):
+    with pytest.raises(StepgateError, match="cannot parse .*modules/roles/main.tf: Unexpected token"):
         directory_suppressions(plan, tmp_path)
