@@ -28,6 +28,8 @@ EXAMPLES = REPO_ROOT / "examples"
 TIER_BY_FOLDER = {"unit": "unit", "policy": "unit", "plan": "plan", "e2e": "e2e", "consumer": "consumer"}
 # The plan tier runs once per binary; the README says which versions are tested.
 BINARIES = ("tofu", "terraform")
+# A user's repository the consumer tier runs in its own virtualenv; its tests are not this repository's.
+collect_ignore_glob = ["consumer/repo/*"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -15,12 +15,14 @@ def render(findings: Sequence[Finding]) -> str:
     if not findings:
         ET.SubElement(suite, "testcase", classname="stepgate", name="no findings")
     for f in findings:
-        case = ET.SubElement(suite, "testcase", classname=f"stepgate.{f.rule_id}", name=f.address)
+        case = ET.SubElement(suite, "testcase", classname=f"stepgate.{f.rule_id}", name=f.address,
+                             **({"file": f.location.file, "line": str(f.location.line)} if f.location else {}))
         if f.suppressed is not None:
             ET.SubElement(case, "skipped", message=f"suppressed: {f.suppressed}")
         else:
             failure = ET.SubElement(case, "failure", message=f"{f.title}", type=f.severity.name)
-            failure.text = f"[{f.severity.name}] {f.rule_id} {f.address}: {f.message} (source: {f.source})"
+            where = f" at {f.location}" if f.location else ""
+            failure.text = f"[{f.severity.name}] {f.rule_id} {f.address}{where}: {f.message} (source: {f.source})"
     suites = ET.Element("testsuites")
     suites.append(suite)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

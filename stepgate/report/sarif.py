@@ -1,4 +1,5 @@
-"""SARIF 2.1.0 for code-scanning UIs; resources are logical locations (plans have no line numbers)."""
+"""SARIF 2.1.0 for code-scanning UIs: the resource as a logical location, and its file:line as a physical one
+where the configuration's HCL gives it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,14 @@ from stepgate.findings import Finding, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note", Severity.INFO: "note"}
+
+
+def _location(f: Finding) -> dict[str, Any]:
+    location: dict[str, Any] = {"logicalLocations": [{"fullyQualifiedName": f.address, "kind": "resource"}]}
+    if f.location is not None:
+        location["physicalLocation"] = {"artifactLocation": {"uri": f.location.file, "uriBaseId": "%SRCROOT%"},
+                                        "region": {"startLine": f.location.line}}
+    return location
 
 
 def render(findings: Sequence[Finding]) -> str:
@@ -31,7 +40,7 @@ def render(findings: Sequence[Finding]) -> str:
             "ruleIndex": list(rules).index(f.rule_id),
             "level": _LEVEL[f.severity],
             "message": {"text": f"{f.address}: {f.message}"},
-            "locations": [{"logicalLocations": [{"fullyQualifiedName": f.address, "kind": "resource"}]}],
+            "locations": [_location(f)],
             "properties": {"source": f.source, "severity": f.severity.name.lower()},
         }
         if f.suppressed is not None:

@@ -23,7 +23,8 @@ def render(findings: Sequence[Finding], width: int = 160, color: bool = False) -
         for column in ("Severity", "Rule", "Resource", "Finding", "Source"):
             grid.add_column(column, overflow="fold")
         for f in active:
-            grid.add_row(f"[{_STYLE[f.severity]}]{f.severity.name}[/]", f.rule_id, f.address, f"{f.title}: {f.message}", f.source)
+            resource = f"{f.address}\n{f.location}" if f.location else f.address
+            grid.add_row(f"[{_STYLE[f.severity]}]{f.severity.name}[/]", f.rule_id, resource, f"{f.title}: {f.message}", f.source)
         console.print(grid)
     else:
         console.print("stepgate: no findings")

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from stepgate.findings import Finding, Severity
+from stepgate.findings import Finding, Location, Severity
 from stepgate.report import WRITERS, sort_findings
 
 pytestmark = pytest.mark.unit
@@ -61,3 +61,23 @@ def test_table_lists_active_and_suppressed() -> None:
 
 def test_table_without_findings() -> None:
     assert "no findings" in WRITERS["table"]([])
+
+
+LOCATED = Finding("SG-IAM-002", Severity.HIGH, "No Resource *", "aws_iam_role_policy.widened", "allows sqs:SendMessage on Resource \"*\"",
+                  location=Location("infra/extra.tf", 12))
+
+
+def test_every_format_carries_file_and_line() -> None:
+    sarif = json.loads(WRITERS["sarif"]([LOCATED]))["runs"][0]["results"][0]["locations"][0]
+    assert sarif["physicalLocation"] == {"artifactLocation": {"uri": "infra/extra.tf", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 12}}
+    assert sarif["logicalLocations"] == [{"fullyQualifiedName": "aws_iam_role_policy.widened", "kind": "resource"}]
+    (case,) = ET.fromstring(WRITERS["junit"]([LOCATED])).find("testsuite").findall("testcase")
+    assert (case.get("file"), case.get("line")) == ("infra/extra.tf", "12") and " at infra/extra.tf:12: " in case.find("failure").text
+    finding = json.loads(WRITERS["json"]([LOCATED]))["findings"][0]
+    assert (finding["file"], finding["line"]) == ("infra/extra.tf", 12)
+    assert "infra/extra.tf:12" in WRITERS["table"]([LOCATED])
+
+
+def test_sarif_without_a_location_keeps_only_the_logical_one() -> None:
+    result = json.loads(WRITERS["sarif"](FINDINGS))["runs"][0]["results"][1]
+    assert set(result["locations"][0]) == {"logicalLocations"}

@@ -11,9 +11,6 @@ from stepgate.source import SourceTree
 from stepgate.suppress import apply_suppressions, inline_suppressions, load_settings
 
 
-def directory_suppressions(plan, root):  # type: ignore[no-untyped-def]
-    return inline_suppressions(SourceTree.of(plan, root))
-
 pytestmark = pytest.mark.unit
 
 DATA = Path(__file__).parent / "data"
@@ -23,6 +20,10 @@ ROLE = "module.roles.aws_iam_role.exec"
 @pytest.fixture(scope="module")
 def plan():
     return load_plan(DATA / "modules_plan.json")
+
+
+def directory_suppressions(plan, root: Path) -> list:  # type: ignore[no-untyped-def]
+    return inline_suppressions(SourceTree.of(plan, root))
 
 
 def finding(rule_id: str = "SG-IAM-006", address: str = ROLE) -> Finding:
@@ -111,3 +112,9 @@ def test_unparsable_hcl_is_one_clear_error(tmp_path: Path, plan) -> None:
     write_module(tmp_path, 'resource "aws_iam_role" "exec" {\n  # stepgate:ignore SG-IAM-006 reason\n  name = \n')
     with pytest.raises(StepgateError, match="cannot parse .*modules/roles/main.tf: Unexpected token"):
         directory_suppressions(plan, tmp_path)
+
+
+def test_findings_get_the_file_and_line_of_their_resource_block(tmp_path: Path, plan) -> None:
+    write_module(tmp_path, 'locals {\n  x = 1\n}\n\nresource "aws_iam_role" "exec" {\n  name = "wf-exec"\n}\n')
+    located, elsewhere = SourceTree.of(plan, tmp_path).locate(plan, [finding(), finding(address="module.other.aws_x.y")])
+    assert str(located.location) == "modules/roles/main.tf:5" and elsewhere.location is None
