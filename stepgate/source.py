@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import hcl2
-
 from stepgate.errors import StepgateError
 from stepgate.findings import Finding, Location
 from stepgate.plan.model import Plan
@@ -101,6 +99,8 @@ def _source_file(path: Path) -> SourceFile:
 def _blocks(tf_file: Path, text: str) -> list[Block]:
     """The resource and data blocks of a file with their line ranges; python-hcl2 parses the file, so
     braces and `#` inside strings, heredocs and interpolations cannot throw the ranges off."""
+    import hcl2  # its parser takes a tenth of a second to build: only when HCL is read
+
     try:
         parsed = hcl2.loads(text)
     except Exception as error:  # noqa: BLE001 - python-hcl2 raises lark errors of several types

@@ -26,7 +26,6 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from stepgate.errors import StepgateError
 from stepgate.findings import Finding
@@ -58,6 +57,8 @@ class Settings:
 def load_settings(path: Path | None) -> Settings:
     if path is None:
         return Settings(RuleConfig(), ())
+    import yaml  # only a config file needs the YAML parser
+
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError) as error:

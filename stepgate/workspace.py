@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hcl2
-
 from stepgate.errors import StepgateError
 
 OVERRIDE_FILE = "stepgate_override.tf"
@@ -51,6 +49,8 @@ class Workspace:
 
 
 def _parse(path: Path) -> Mapping[str, Any]:
+    import hcl2  # its parser takes a tenth of a second to build: only when HCL is read
+
     try:
         if path.name.endswith(".tf.json"):
             document = json.loads(path.read_text(encoding="utf-8"))

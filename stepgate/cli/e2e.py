@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from stepgate.e2e.runner import E2EReport, run_e2e
 from stepgate.e2e.scenario import DEFAULT_FILE, DEFAULT_OUTPUT
 from stepgate.cli.args import parse_vars
 from stepgate.errors import StepgateError
 from stepgate.sandbox import DEFAULT_REGION, is_alive, is_healthy, list_sandboxes, start_sandbox, stop_sandbox
+
+if TYPE_CHECKING:
+    from stepgate.e2e.runner import E2EReport
 
 
 def register(subparsers: Any) -> None:
@@ -82,6 +84,8 @@ def _sandbox_status(args: argparse.Namespace) -> int:
 
 
 def _e2e(args: argparse.Namespace) -> int:
+    from stepgate.e2e.runner import run_e2e  # boto3 and the e2e stack load only for e2e runs
+
     console = Console()
     variables = parse_vars(args.var)
     with console.status("starting") as status:
@@ -106,7 +110,7 @@ def _scenario_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_report(console: Console, report: E2EReport) -> None:
+def print_report(console: Console, report: "E2EReport") -> None:
     table = Table(title=f"e2e {report.name} ({report.target})", show_lines=False)
     table.add_column("check")
     table.add_column("result")

@@ -15,8 +15,10 @@ def render(findings: Sequence[Finding]) -> str:
     if not findings:
         ET.SubElement(suite, "testcase", classname="stepgate", name="no findings")
     for f in findings:
-        case = ET.SubElement(suite, "testcase", classname=f"stepgate.{f.rule_id}", name=f.address,
-                             **({"file": f.location.file, "line": str(f.location.line)} if f.location else {}))
+        attributes = {"classname": f"stepgate.{f.rule_id}", "name": f.address}
+        if f.location is not None:
+            attributes.update(file=f.location.file, line=str(f.location.line))
+        case = ET.SubElement(suite, "testcase", attributes)
         if f.suppressed is not None:
             ET.SubElement(case, "skipped", message=f"suppressed: {f.suppressed}")
         else:
