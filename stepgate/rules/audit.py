@@ -197,13 +197,15 @@ def _log_group_name(destination: Any) -> str | None:
 
 
 def _kms_on_data_logs(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-    groups = plan.of_type("aws_cloudwatch_log_group")
+    groups_by_name: dict[str, list[Resource]] = {}
+    for group in plan.of_type("aws_cloudwatch_log_group"):
+        groups_by_name.setdefault(str(group.get("name")), []).append(group)
     for machine in plan.of_type("aws_sfn_state_machine"):
         logging = machine.block("logging_configuration")
         if not logging.get("include_execution_data") or str(logging.get("level", "OFF")).upper() == "OFF":
             continue
         name = _log_group_name(logging.get("log_destination"))
-        targets = [g for g in groups if name is not None and g.get("name") == name]
+        targets = groups_by_name.get(name, []) if name is not None else []
         targets = targets or [r for r in plan.resolve(machine, "logging_configuration") if r.type == "aws_cloudwatch_log_group"]
         for group in targets:
             if not group.has_value("kms_key_id"):
