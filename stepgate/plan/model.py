@@ -4,6 +4,14 @@ Unknown-after-apply values are absent from `values`; `unknown` keeps the `after_
 can tell "not set" from "set, but only known after apply". Configuration references (the `expressions`
 of the configuration section) are what link resources whose names or ARNs are unknown at plan time, such
 as an inline policy attached to a role named by `name_prefix`.
+
+What the configuration keeps, and so how precisely an unknown value can be traced back (`Plan.occurrences`):
+each attribute's expression lists its references in source order, one entry per use (a traversal such as
+`aws_sqs_queue.q["a"].arn` is followed by its shorter prefixes, which are the same use). Nested blocks keep
+one expression object per static block (`statement`, `principals`, `condition`); `dynamic` blocks are not
+kept at all. Function calls (`jsonencode`, `templatefile`, `concat`) and string templates keep only the
+references inside them, so `"${aws_s3_bucket.b.arn}/*"` reads like `aws_s3_bucket.b.arn`. Locals are not
+in the configuration section: a value that comes from `local.x` cannot be traced.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ class Resource:
     unknown: Mapping[str, Any]  # after_unknown markers (true, or nested dicts/lists of markers)
     references: Mapping[str, tuple[str, ...]]  # top-level attribute -> references in the configuration
     actions: tuple[str, ...] = ()  # planned change actions ("create", "read", "no-op", ...)
+    # top-level attribute -> its expression as the configuration section has it (nested blocks as lists)
+    expressions: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def config_address(self) -> str:
@@ -64,6 +74,33 @@ class Resource:
         if isinstance(value, list):
             return value[0] if value and isinstance(value[0], dict) else {}
         return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resource attribute a reference reads."""
+
+    resource: Resource
+    attribute: str  # "" when the whole resource is referenced (a for expression or splat over it)
+    reference: str  # the resource address and attribute, for messages
+
+    @property
+    def may_be_unknown(self) -> bool:
+        if not self.attribute:
+            return True
+        if self.resource.is_unknown(self.attribute):
+            return True
+        value = self.resource.values.get(self.attribute)
+        return value is None and self.attribute not in self.resource.values
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One use of a reference inside an expression, and what it stands for."""
+
+    reference: str  # as written where it is used, e.g. var.queue_arn
+    targets: tuple[Target, ...] = ()  # what it reads (several: a splat, a list-valued variable or output)
+    unresolved: str = ""  # why stepgate cannot follow it (a local, each.value, a resource not in the plan)
 
 
 @dataclass
@@ -110,12 +147,65 @@ class Plan:
         found: dict[str, Resource] = {}
         for reference in resource.references.get(attribute, ()):
             for target in self._resolve_reference(reference, resource.module_address, depth=0):
-                found[target.address] = target
-        targets = list(found.values())
-        same_key = [t for t in targets if resource.index is not None and t.index == resource.index]
-        return same_key or targets
+                found[target.resource.address] = target.resource
+        return _same_key(resource, list(found.values()), lambda r: r)
 
-    def _resolve_reference(self, reference: str, module_address: str, depth: int) -> list[Resource]:
+    def occurrences(self, resource: Resource, expression: Any) -> list[Occurrence]:
+        """Each use of a reference in `expression` (an expression object of `resource.expressions`, or a
+        part of one) that may be unknown at plan time, with what it stands for: the resource attributes it
+        reads (several for a splat, a for expression or a list-valued variable or output), or why stepgate
+        cannot follow it. Uses whose value is known at plan time are left out: they are not what an
+        unknown element of the value can be."""
+        found: list[Occurrence] = []
+        for reference in _uses(_expression_references(expression)):
+            found.extend(self._occurrences_of(reference, resource, resource.module_address, 0))
+        return found
+
+    def describe_unknown(self, resource: Resource, attribute: str) -> str:
+        """`" (built from X, Y)"` naming what an unknown attribute is built from, or "" when nothing is referenced."""
+        names = [o.unresolved or ", ".join(t.reference for t in o.targets) for o in self.occurrences(resource, resource.expressions.get(attribute))]
+        names = [n for n in dict.fromkeys(names) if n]
+        return f" (built from {', '.join(names[:6])}{' and more' if len(names) > 6 else ''})" if names else ""
+
+    def _occurrences_of(self, reference: str, resource: Resource, module_address: str, depth: int) -> list[Occurrence]:
+        parts = reference.split(".")
+        if depth > 12:
+            return [Occurrence(reference, (), f"{reference} (nested too deeply to follow)")]
+        if parts[0] in _KNOWN_ROOTS:
+            return []  # count.index, each.key, path.module, terraform.workspace: known at plan time
+        if parts[0] == "each":
+            return [Occurrence(reference, (), reference)]
+        if parts[0] == "local":
+            return [Occurrence(reference, (), f"{reference} (locals are not in the plan)")]
+        if parts[0] == "var":
+            if not module_address:
+                return []  # root module variables are known at plan time
+            parent, call = _split_module(module_address)
+            expression = ((self._module_call_config(parent, call) or {}).get("expressions", {}) or {}).get(parts[1], {})
+            return [o for ref in _uses(_expression_references(expression)) for o in self._occurrences_of(ref, resource, parent, depth + 1)]
+        if parts[0] == "module":
+            child, key, output = _module_reference(reference)
+            if not output:
+                return []
+            child_config = self._module_call_config(module_address, child)
+            output_config = ((child_config or {}).get("module", {}).get("outputs", {}) or {}).get(output, {})
+            found: list[Occurrence] = []
+            for child_address in self._child_instances(module_address, child):
+                if key is not None and not child_address.endswith(f"[{key}]"):
+                    continue
+                for ref in _uses(_expression_references(output_config.get("expression", {}))):
+                    found.extend(self._occurrences_of(ref, resource, child_address, depth + 1))
+            return found or [Occurrence(reference, (), f"{reference} (not in this plan)")]
+        targets = self._resolve_reference(reference, module_address, depth)
+        if not _REFERENCE.match(reference):
+            return [Occurrence(reference, (), reference)]
+        if not targets:
+            return [Occurrence(reference, (), f"{reference} (not in this plan)")]
+        targets = _same_key(resource, targets, lambda t: t.resource)
+        unknown = tuple(t for t in targets if t.may_be_unknown)
+        return [Occurrence(reference, unknown)] if unknown else []
+
+    def _resolve_reference(self, reference: str, module_address: str, depth: int) -> list[Target]:
         if depth > 12:  # module recursion deeper than any sane configuration; stop rather than loop
             return []
         parts = reference.split(".")
@@ -125,11 +215,13 @@ class Plan:
             expression = (call_config or {}).get("expressions", {}).get(parts[1], {})
             return [t for ref in _expression_references(expression) for t in self._resolve_reference(ref, parent, depth + 1)]
         if parts[0] == "module" and len(parts) >= 3:
-            child_name, output = parts[1], parts[2]
+            child_name, key, output = _module_reference(reference)
             child_config = self._module_call_config(module_address, child_name)
             output_config = ((child_config or {}).get("module", {}).get("outputs", {}) or {}).get(output, {})
-            results: list[Resource] = []
+            results: list[Target] = []
             for child_address in self._child_instances(module_address, child_name):
+                if key is not None and not child_address.endswith(f"[{key}]"):
+                    continue
                 for ref in _expression_references(output_config.get("expression", {})):
                     results.extend(self._resolve_reference(ref, child_address, depth + 1))
             return results
@@ -137,7 +229,13 @@ class Plan:
         if not match or parts[0] in ("local", "each", "count", "path", "terraform", "self", "var"):
             return []
         config_address = f"{match.group(1) or ''}{match.group(2)}.{match.group(3)}"
-        return list(self._by_module_config.get((module_address, config_address), []))
+        rest = reference[match.end():]
+        index, rest = _leading_index(rest)
+        attribute = rest[1:].split(".")[0].split("[")[0] if rest.startswith(".") else ""
+        instances = self._by_module_config.get((module_address, config_address), [])
+        if index is not None:
+            instances = [r for r in instances if r.index == index]
+        return [Target(r, attribute, f"{r.address}.{attribute}" if attribute else r.address) for r in instances]
 
     def _module_call_config(self, module_address: str, call: str) -> Mapping[str, Any] | None:
         node: Mapping[str, Any] = self.configuration.get("root_module", {}) if self.configuration else {}
@@ -149,6 +247,55 @@ class Plan:
         prefix = f"{module_address}.module.{child_name}" if module_address else f"module.{child_name}"
         instances = {r.module_address for r in self.resources if _instance_prefix(r.module_address, prefix)}
         return sorted({_cut_to(prefix, address) for address in instances})
+
+
+_KNOWN_ROOTS = ("count", "path", "terraform", "self")
+_INDEX_LITERAL = re.compile(r'^\[(?:"((?:[^"\\]|\\.)*)"|(\d+))\]')
+
+
+def _leading_index(rest: str) -> tuple[Any, str]:
+    """A literal instance key at the start of what follows a resource in a reference: ["k"] or [0]."""
+    match = _INDEX_LITERAL.match(rest)
+    if not match:
+        return None, rest
+    key: Any = json.loads(f'"{match.group(1)}"') if match.group(1) is not None else int(match.group(2))
+    return key, rest[match.end():]
+
+
+def _module_reference(reference: str) -> tuple[str, str | None, str]:
+    """module.NAME["key"].OUTPUT -> (NAME, '"key"' or None, OUTPUT); OUTPUT is "" for a bare module."""
+    rest = reference[len("module."):]
+    name = re.match(r"[A-Za-z0-9_-]+", rest)
+    if not name:
+        return "", None, ""
+    rest = rest[name.end():]
+    key: str | None = None
+    match = _INDEX_LITERAL.match(rest)
+    if match:
+        key = match.group(0)[1:-1]
+        rest = rest[match.end():]
+    output = rest[1:].split(".")[0].split("[")[0] if rest.startswith(".") else ""
+    return name.group(0), key, output
+
+
+def _uses(references: list[str]) -> list[str]:
+    """One entry per use: a traversal is listed before its shorter prefixes, which are the same use."""
+    uses: list[str] = []
+    for reference in references:
+        if uses and _is_prefix(reference, uses[-1]):
+            continue
+        uses.append(reference)
+    return uses
+
+
+def _is_prefix(short: str, long: str) -> bool:
+    return long != short and long.startswith(short) and long[len(short)] in ".["
+
+
+def _same_key(resource: Resource, items: list[T], of: Callable[[T], Resource]) -> list[T]:
+    """Prefer the instances with the referencing resource's own key (for_each pairs across modules)."""
+    same = [item for item in items if resource.index is not None and of(item).index == resource.index]
+    return same or items
 
 
 def _instance_prefix(address: str, prefix: str) -> bool:
@@ -239,7 +386,8 @@ def load_plan(source: Path | str | Mapping[str, Any], label: str | None = None) 
 
 def _resources(document: Mapping[str, Any]) -> Iterable[Resource]:
     changes = {c["address"]: c for c in document.get("resource_changes") or [] if isinstance(c, dict) and "address" in c}
-    references = _configuration_references(document.get("configuration") or {})
+    expressions = _configuration_expressions(document.get("configuration") or {})
+    references = {key: {attr: tuple(_expression_references(value)) for attr, value in exprs.items()} for key, exprs in expressions.items()}
     seen: set[str] = set()
     planned = (document.get("planned_values") or {}).get("root_module") or {}
     prior = ((document.get("prior_state") or {}).get("values") or {}).get("root_module") or {}
@@ -253,14 +401,14 @@ def _resources(document: Mapping[str, Any]) -> Iterable[Resource]:
             change = changes.get(address, {}).get("change", {})
             if "delete" in change.get("actions", []) and "create" not in change.get("actions", []):
                 continue  # being destroyed: not part of what this plan deploys
-            yield _resource({"module_address": module_address, **item}, change, references)
+            yield _resource({"module_address": module_address, **item}, change, references, expressions)
     for address, entry in changes.items():
         change = entry.get("change", {})
         actions = change.get("actions", [])
         if address in seen or actions == ["delete"] or change.get("after") is None:
             continue
         seen.add(address)
-        yield _resource({**entry, "values": change.get("after") or {}}, change, references)
+        yield _resource({**entry, "values": change.get("after") or {}}, change, references, expressions)
 
 
 def _walk_module(module: Mapping[str, Any], address: str) -> Iterable[tuple[Mapping[str, Any], str]]:
@@ -270,7 +418,8 @@ def _walk_module(module: Mapping[str, Any], address: str) -> Iterable[tuple[Mapp
         yield from _walk_module(child, str(child.get("address", "")))
 
 
-def _resource(item: Mapping[str, Any], change: Mapping[str, Any], references: Mapping[tuple[str, str], Any]) -> Resource:
+def _resource(item: Mapping[str, Any], change: Mapping[str, Any], references: Mapping[tuple[str, str], Any],
+              expressions: Mapping[tuple[str, str], Any]) -> Resource:
     address = str(item["address"])
     module_address = str(item.get("module_address") or _module_of(address))
     mode = str(item.get("mode", "managed"))
@@ -288,6 +437,7 @@ def _resource(item: Mapping[str, Any], change: Mapping[str, Any], references: Ma
         unknown=unknown if isinstance(unknown, dict) else {},
         references=references.get((_strip_indexes(module_address), config_address), {}),
         actions=tuple(change.get("actions", ())),
+        expressions=expressions.get((_strip_indexes(module_address), config_address), {}),
     )
 
 
@@ -303,16 +453,14 @@ def _module_of(address: str) -> str:
     return ".".join(kept)
 
 
-def _configuration_references(configuration: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
-    """(module path without keys, config address) -> attribute -> references."""
-    table: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+def _configuration_expressions(configuration: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(module path without keys, config address) -> attribute -> expression."""
+    table: dict[tuple[str, str], dict[str, Any]] = {}
 
     def visit(module: Mapping[str, Any], path: str) -> None:
         for resource in module.get("resources") or []:
             expressions = resource.get("expressions") or {}
-            table[(path, resource.get("address", ""))] = {
-                key: tuple(_expression_references(value)) for key, value in expressions.items()
-            }
+            table[(path, resource.get("address", ""))] = dict(expressions) if isinstance(expressions, Mapping) else {}
         for name, call in (module.get("module_calls") or {}).items():
             visit(call.get("module") or {}, f"{path}.module.{name}" if path else f"module.{name}")
 
