@@ -21,14 +21,15 @@ from typing import Any
 
 from stepgate.e2e.checks import CheckResult, collect_audit
 from stepgate.e2e.invoke import HttpResponse
-from stepgate.e2e.runner import Example, deployed
-from stepgate.e2e.scenario import load_scenario
+from stepgate.e2e.runner import deployed
+from stepgate.e2e.scenario import DEFAULT_FILE, load_scenario
 from stepgate.e2e.target import Target
-from stepgate.e2e.verify import list_executions, poll, TERMINAL_STATUSES
+from stepgate.e2e.verify import list_executions, poll
 from stepgate.errors import StepgateError
 from stepgate.sandbox import running_sandbox
+from stepgate.sfn import TERMINAL_STATUSES
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+BASIC = Path(__file__).resolve().parent.parent / "examples" / "basic"
 CONCURRENCY = (1, 10, 20)
 
 
@@ -81,14 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     counts = [int(part) for part in args.rounds.split(",")]
     if len(counts) != len(CONCURRENCY):
         parser.error(f"--rounds needs {len(CONCURRENCY)} comma-separated counts")
-    scenario = load_scenario("basic")
+    scenario = load_scenario(BASIC / DEFAULT_FILE)
     route = scenario.routes[0]
     teardown: list[CheckResult] = []
     rows = []
     try:
         with running_sandbox() as sandbox:
             target = Target("local", sandbox.region, sandbox.endpoint_url)
-            with deployed(Example(REPO_ROOT, "basic"), scenario, target, sandbox, lambda message: None, teardown) as live:
+            with deployed(BASIC, target, sandbox=sandbox, variables=scenario.variables, teardown=teardown) as live:
                 for concurrency, requests in zip(CONCURRENCY, counts):
                     rows.append(measure(live, route, concurrency, requests, f"bench-c{concurrency}"))
     except StepgateError as error:
