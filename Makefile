@@ -9,7 +9,7 @@ export STEPGATE_PROVIDER_MIRROR ?= $(HOME)/.terraform.d/plugins
 VENV := .venv
 STAMP := $(VENV)/.stepgate-installed
 
-.PHONY: setup venv toolchain demo test test-unit test-plan test-e2e fmt docs bench clean
+.PHONY: setup venv toolchain demo test test-unit test-plan test-e2e test-consumer fmt docs bench clean
 
 setup: venv toolchain
 
@@ -39,6 +39,9 @@ test-plan: setup
 
 test-e2e: setup
 	$(VENV)/bin/pytest -m e2e
+
+test-consumer: setup
+	$(VENV)/bin/pytest -m consumer
 
 fmt: toolchain
 	~/.local/bin/tofu fmt -recursive
