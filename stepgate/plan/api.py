@@ -1,8 +1,11 @@
 """The API model: who may call each route (methods) and what each Step Functions integration sends.
 
 Both are read from one resource at a time (`methods(resource)`, `sfn_integrations(resource)`), so a rule
-written over them judges a single resource and checkov can host it; `routes(plan)` then links the start
-integrations with the state machines they start and the roles API Gateway assumes for them.
+written over them judges a single resource and checkov can host it. A route is either a resource of its own
+(aws_api_gateway_method + aws_api_gateway_integration, aws_apigatewayv2_route + aws_apigatewayv2_integration)
+or an operation of the OpenAPI `body` of an aws_api_gateway_rest_api / aws_apigatewayv2_api
+(`stepgate.plan.openapi`); both shapes give the same Method and SfnIntegration. `routes(plan)` then links the
+start integrations with the state machines they start and the roles API Gateway assumes for them.
 """
 
 from __future__ import annotations
@@ -12,24 +15,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stepgate.plan.iam import roles_for
+from stepgate.plan import openapi
+from stepgate.plan.iam import roles_for, roles_named
 from stepgate.plan.model import Plan, Resource
 
 START = "states:StartExecution"
 START_SYNC = "states:StartSyncExecution"
+# Task-token callbacks: the caller hands back a token it was given, which is what approval routes are for.
+CALLBACKS = ("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat")
+# REST `credentials` that makes API Gateway call the backend with each caller's own IAM identity.
+CALLER_CREDENTIALS = "arn:aws:iam::*:user/*"
 _MACHINE_ARN = re.compile(r"arn:[A-Za-z0-9-]+:states:[a-z0-9-]*:\d*:stateMachine:[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)?")
 _REST_ACTION = re.compile(r":states:action/([A-Za-z]+)")
 _HTTP_SUBTYPE = re.compile(r"^StepFunctions-([A-Za-z]+)$")
 METHOD_TYPES = ("aws_api_gateway_method", "aws_apigatewayv2_route")
 INTEGRATION_TYPES = ("aws_api_gateway_integration", "aws_apigatewayv2_integration")
+API_TYPES = ("aws_api_gateway_rest_api", "aws_apigatewayv2_api")  # APIs that may define routes in an OpenAPI body
 
 
 @dataclass(frozen=True)
 class Method:
     """One route as API Gateway admits callers to it."""
 
-    route: str  # "POST /orders" (REST: the method, the path when known), "" when not known
+    route: str  # "POST /orders" (REST resource: the method, the path when known), "" when not known
     authorization: str | None  # NONE, AWS_IAM, JWT, COGNITO_USER_POOLS, CUSTOM; None: only known after apply
+    api_key_required: bool = False
 
     @property
     def is_preflight(self) -> bool:
@@ -44,20 +54,99 @@ class SfnIntegration:
     api: str  # "REST" (request templates) or "HTTP" (request parameters)
     mapping: Mapping[str, str]  # content type -> template (REST) or parameter -> value (HTTP)
     mapping_known: bool  # False: the mapping (or part of it) is only known after apply
+    route: str = ""  # the route of an OpenAPI operation ("POST /orders"); "" for an integration resource
+    credentials: str | None = None  # the role (REST credentials, HTTP credentials_arn); "": only known after apply; None: not set
+    passthrough: str = ""  # REST passthrough behavior (WHEN_NO_MATCH, WHEN_NO_TEMPLATES, NEVER); "": unset or unknown
+    unknown_keys: frozenset[str] = frozenset()  # mapping keys only known after apply ("*": the mapping as a whole)
+
+    @property
+    def in_body(self) -> bool:
+        return bool(self.route)
+
+
+@dataclass(frozen=True)
+class Body:
+    """An API's OpenAPI body as the plan (or checkov) has it."""
+
+    document: openapi.Document | None  # None: unknown, or does not parse
+    error: str  # why it does not parse ("" when it does or is unknown)
+    known: bool  # False: only known after apply
+
+
+def api_name(resource: Resource) -> str:
+    name = resource.get("name")
+    return f'API "{name}"' if isinstance(name, str) and name else "this API"
+
+
+def api_body(resource: Resource) -> Body | None:
+    """The OpenAPI body of an API resource; None when the resource is no API or defines no body."""
+    if resource.type not in API_TYPES:
+        return None
+    value = resource.get("body")
+    if value is None and resource.is_unknown("body"):
+        return Body(None, "", False)
+    if value is None or value == "":
+        return None
+    try:
+        return Body(openapi.parse(value, resource.unknown.get("body")), "", True)
+    except openapi.BodyError as error:
+        return Body(None, str(error), True)
+
+
+def _operations(resource: Resource) -> tuple[openapi.Operation, ...]:
+    body = api_body(resource)
+    return body.document.operations if body and body.document else ()
 
 
 def _unknown_inside(resource: Resource, key: str) -> bool:
     return resource.is_unknown(key) or bool(resource.unknown.get(key))
 
 
+def _unknown_keys(resource: Resource, key: str) -> frozenset[str]:
+    markers = resource.unknown.get(key)
+    if markers is True:
+        return frozenset({"*"})
+    return frozenset(str(k) for k, v in markers.items() if v) if isinstance(markers, Mapping) else frozenset()
+
+
+def _credentials(resource: Resource, key: str) -> str | None:
+    if resource.is_unknown(key):
+        return ""
+    value = resource.get(key)
+    return value if isinstance(value, str) and value else None
+
+
 def methods(resource: Resource) -> list[Method]:
     if resource.type == "aws_api_gateway_method":
         authorization = None if resource.is_unknown("authorization") else str(resource.get("authorization") or "NONE")
-        return [Method(str(resource.get("http_method") or ""), authorization)]
+        return [Method(str(resource.get("http_method") or ""), authorization, resource.get("api_key_required") is True)]
     if resource.type == "aws_apigatewayv2_route":
         authorization = None if resource.is_unknown("authorization_type") else str(resource.get("authorization_type") or "NONE")
-        return [Method(str(resource.get("route_key") or ""), authorization)]
+        return [Method(str(resource.get("route_key") or ""), authorization, resource.get("api_key_required") is True)]
+    if resource.type in API_TYPES:
+        if resource.type == "aws_apigatewayv2_api" and api_body(resource) is None and resource.has_value("target"):
+            # quick create: one route to the target, which takes no authorization at all
+            return [Method(str(resource.get("route_key") or "$default"), "NONE")]
+        return [Method(op.route, op.authorization, op.api_key_required) for op in _operations(resource)]
     return []
+
+
+def _body_integrations(resource: Resource) -> list[SfnIntegration]:
+    found = []
+    for op in _operations(resource):
+        integration = op.integration
+        if integration is None:
+            continue
+        if resource.type == "aws_api_gateway_rest_api":
+            match = _REST_ACTION.search(integration.uri)
+            api, mapping = "REST", integration.request_templates
+        else:
+            match = _HTTP_SUBTYPE.match(integration.subtype)
+            api, mapping = "HTTP", integration.request_parameters
+        if match:
+            found.append(SfnIntegration(f"states:{match.group(1)}", api, dict(mapping), not integration.unknown_keys,
+                                        op.route, integration.credentials, integration.passthrough, integration.unknown_keys))
+    return found
 
 
 def sfn_integrations(resource: Resource) -> list[SfnIntegration]:
@@ -67,14 +156,22 @@ def sfn_integrations(resource: Resource) -> list[SfnIntegration]:
             return []
         templates = resource.get("request_templates")
         mapping = {str(k): str(v) for k, v in templates.items()} if isinstance(templates, Mapping) else {}
-        return [SfnIntegration(f"states:{match.group(1)}", "REST", mapping, not _unknown_inside(resource, "request_templates"))]
+        passthrough = resource.get("passthrough_behavior")
+        return [SfnIntegration(f"states:{match.group(1)}", "REST", mapping, not _unknown_inside(resource, "request_templates"),
+                               credentials=_credentials(resource, "credentials"),
+                               passthrough=passthrough.upper() if isinstance(passthrough, str) else "",
+                               unknown_keys=_unknown_keys(resource, "request_templates"))]
     if resource.type == "aws_apigatewayv2_integration":
         match = _HTTP_SUBTYPE.match(str(resource.get("integration_subtype") or ""))
         if not match:
             return []
         parameters = resource.get("request_parameters")
         mapping = {str(k): str(v) for k, v in parameters.items()} if isinstance(parameters, Mapping) else {}
-        return [SfnIntegration(f"states:{match.group(1)}", "HTTP", mapping, not _unknown_inside(resource, "request_parameters"))]
+        return [SfnIntegration(f"states:{match.group(1)}", "HTTP", mapping, not _unknown_inside(resource, "request_parameters"),
+                               credentials=_credentials(resource, "credentials_arn"),
+                               unknown_keys=_unknown_keys(resource, "request_parameters"))]
+    if resource.type in API_TYPES:
+        return _body_integrations(resource)
     return []
 
 
@@ -83,10 +180,11 @@ def sfn_integrations(resource: Resource) -> list[SfnIntegration]:
 
 @dataclass(frozen=True)
 class Route:
-    integration: Resource
+    integration: Resource  # the integration resource, or the API whose OpenAPI body defines the route
     action: str  # START or START_SYNC
     machines: tuple[str, ...]  # ARN patterns of the state machines it starts (empty: not known at plan time)
     roles: tuple[Resource, ...]  # the aws_iam_role(s) API Gateway assumes for it
+    route: str = ""  # the OpenAPI operation ("POST /orders") when the route is defined in a body
 
 
 def machine_arn(machine: Resource) -> str:
@@ -98,8 +196,12 @@ def machine_arn(machine: Resource) -> str:
     return f"arn:*:states:*:*:stateMachine:{name}" if isinstance(name, str) and name else "*"
 
 
+def _literal_machines(texts: list[Any]) -> set[str]:
+    return {m for text in texts if isinstance(text, str) for m in _MACHINE_ARN.findall(text)}
+
+
 def _machines(plan: Plan, integration: Resource, texts: list[Any], attribute: str) -> tuple[str, ...]:
-    literal = {m for text in texts if isinstance(text, str) for m in _MACHINE_ARN.findall(text)}
+    literal = _literal_machines(texts)
     referenced = {machine_arn(r) for r in plan.resolve(integration, attribute) if r.type in ("aws_sfn_state_machine", "aws_sfn_alias")}
     return tuple(sorted(literal or referenced))
 
@@ -119,4 +221,11 @@ def routes(plan: Plan) -> list[Route]:
                 machines=_machines(plan, resource, texts, mapping_attribute),
                 roles=tuple(roles_for(plan, resource, role_attribute)),
             ))
+    for resource in plan.of_type(*API_TYPES):
+        for integration in sfn_integrations(resource):
+            if integration.action not in (START, START_SYNC):
+                continue
+            texts = list(integration.mapping.values()) if integration.api == "REST" else [integration.mapping.get("StateMachineArn")]
+            found.append(Route(resource, integration.action, tuple(sorted(_literal_machines(texts))),
+                               tuple(roles_named(plan, integration.credentials)), integration.route))
     return found

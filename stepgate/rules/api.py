@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stepgate.findings import Finding, Severity
-from stepgate.plan.api import INTEGRATION_TYPES, METHOD_TYPES, START, methods, sfn_integrations
+from stepgate.plan.api import API_TYPES, INTEGRATION_TYPES, METHOD_TYPES, START, SfnIntegration, api_body, api_name, methods, sfn_integrations
 from stepgate.plan.model import Plan, Resource
 from stepgate.rules.base import Rule, RuleConfig, Unevaluated, Verdict
 
@@ -27,15 +27,43 @@ _LEAKS = re.compile(
 _NAME_KEY = re.compile(r"(\\?[\"'])name\1\s*:", re.IGNORECASE)
 
 
+def body_notes(resource: Resource) -> Iterator[Verdict]:
+    """Why a rule that reads an API's OpenAPI body could not: the body is unknown, or does not parse."""
+    body = api_body(resource)
+    if body is None:
+        return
+    if not body.known:
+        yield Unevaluated(f"the OpenAPI body of {api_name(resource)} is only known after apply")
+    elif body.error:
+        yield Unevaluated(f"the OpenAPI body of {api_name(resource)} does not parse (SG-API-007 says why)")
+
+
+def where(integration: SfnIntegration) -> str:
+    """The route a message is about, when the integration is an operation of an OpenAPI body."""
+    return f"{integration.route}: " if integration.in_body else ""
+
+
+def mapping_unknown(integration: SfnIntegration, what: str, one: bool = False) -> Unevaluated:
+    verb = "is" if one else "are"
+    if integration.in_body:
+        return Unevaluated(f"the {what} of {integration.route} {verb} only known after apply")
+    return Unevaluated(f"the integration's {what} {verb} only known after apply")
+
+
 def _authorization(resource: Resource) -> Iterator[Verdict]:
+    yield from body_notes(resource)
     for method in methods(resource):
         if method.is_preflight:
             continue  # CORS preflight carries no credentials by design
         if method.authorization is None:
-            yield Unevaluated("the authorization type is only known after apply")
+            in_body = resource.type in API_TYPES
+            yield Unevaluated(f"the authorization of {method.route} is only known after apply" if in_body
+                              else "the authorization type is only known after apply")
         elif method.authorization.upper() == "NONE":
-            route = method.route if " " in method.route else f"the {method.route or 'route'} method"
-            yield (f"{route} lets anyone call it (authorization NONE); use AWS_IAM, a JWT/Cognito authorizer or a custom "
+            route = method.route if " " in method.route else f"the {method.route} route" if method.route.startswith("$") \
+                else f"the {method.route or 'route'} method"
+            key = "; an API key alone authenticates no one" if method.api_key_required else ""
+            yield (f"{route} lets anyone call it (authorization NONE{key}); use AWS_IAM, a JWT/Cognito authorizer or a custom "
                    "authorizer, or suppress with the reason the route is public")
 
 
@@ -47,35 +75,40 @@ def _rest_xray(resource: Resource) -> Iterator[Verdict]:
 
 
 def _authorization_header(resource: Resource) -> Iterator[Verdict]:
+    yield from body_notes(resource)
     for integration in sfn_integrations(resource):
         leaking = sorted(key for key, text in integration.mapping.items() if _LEAKS.search(text))
         if leaking:
-            where = "request template" if integration.api == "REST" else "request parameter"
-            yield (f"the {where} {', '.join(leaking)} copies the caller's Authorization header (or all headers) into the "
+            kind = "request template" if integration.api == "REST" else "request parameter"
+            yield (f"{where(integration)}the {kind} {', '.join(leaking)} copies the caller's Authorization header (or all headers) into the "
                    f"{integration.action} call; pass only the body and non-secret context such as $context.requestId")
+        elif integration.in_body and not integration.mapping_known:
+            yield mapping_unknown(integration, "request templates" if integration.api == "REST" else "request parameters")
         elif not integration.mapping_known:
             yield Unevaluated("the integration's request mapping is only known after apply")
 
 
 def _execution_name(resource: Resource) -> Iterator[Verdict]:
+    yield from body_notes(resource)
     for integration in sfn_integrations(resource):
         if integration.action != START:
             continue
         if integration.api == "HTTP":
-            if integration.mapping.get("Name"):
+            if integration.mapping.get("Name") or "Name" in integration.unknown_keys:
                 continue
             if integration.mapping_known:
-                yield "request_parameters set no Name; map one, e.g. Name = \"$context.requestId\""
+                name = "requestParameters set" if integration.in_body else "request_parameters set"
+                yield f"{where(integration)}{name} no Name; map one, e.g. Name = \"$context.requestId\""
             else:
-                yield Unevaluated("the integration's request parameters are only known after apply")
+                yield mapping_unknown(integration, "request parameters")
             continue
         unnamed = sorted(key for key, text in integration.mapping.items() if not _NAME_KEY.search(text))
         if unnamed or (integration.mapping_known and not integration.mapping):
             which = f"the request template {', '.join(unnamed)} sets" if unnamed else "no request template sets"
-            yield (f"{which} no execution \"name\"; set it from an Idempotency-Key header or $context.requestId so "
+            yield (f"{where(integration)}{which} no execution \"name\"; set it from an Idempotency-Key header or $context.requestId so "
                    "retries are idempotent and each execution names its request")
         elif not integration.mapping_known:
-            yield Unevaluated("the integration's request templates are only known after apply")
+            yield mapping_unknown(integration, "request templates")
 
 
 def _positive(value: Any) -> bool:
@@ -139,11 +172,24 @@ def _throttling(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]
                                "throttling_rate_limit and throttling_burst_limit there")
 
 
-def _request_validation(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-    for method in plan.of_type("aws_api_gateway_method"):
-        if str(method.get("http_method", "")).upper() in BODY_METHODS and not method.has_value("request_validator_id"):
-            yield rule.finding(method.address, f"{method.get('http_method')} method has no request validator, so bodies reach the workflow "
-                               "unchecked; set request_validator_id (a validator with validate_request_body) and request_models")
+def _request_validation(resource: Resource) -> Iterator[Verdict]:
+    if resource.type == "aws_api_gateway_method":
+        if str(resource.get("http_method", "")).upper() in BODY_METHODS and not resource.has_value("request_validator_id"):
+            yield (f"{resource.get('http_method')} method has no request validator, so bodies reach the workflow unchecked; set "
+                   "request_validator_id (a validator with validate_request_body) and request_models")
+        return
+    yield from body_notes(resource)
+    body = api_body(resource)
+    for op in body.document.operations if body and body.document else ():
+        if op.method not in BODY_METHODS:
+            continue
+        if op.validator is None or not op.validator.body:
+            which = "no request validator," if op.validator is None else f"the request validator {op.validator.name!r}, which does not validate bodies,"
+            yield (f"{op.route} has {which} so bodies reach the workflow unchecked; set x-amazon-apigateway-request-validator (on the "
+                   "operation or the document) to a validator with validateRequestBody: true")
+        elif not op.body_schema:
+            yield (f"{op.route} validates bodies but declares no request body schema, so any body passes; add a requestBody with a "
+                   "schema (OpenAPI 3) or a body parameter with a schema (Swagger 2)")
 
 
 RULES: tuple[Rule, ...] = (
@@ -152,9 +198,11 @@ RULES: tuple[Rule, ...] = (
          "OPTIONS (CORS preflight) is exempt; deliberate public routes are accepted with a suppression and its reason.",
          "Use AWS_IAM, a JWT/Cognito authorizer, or a custom authorizer on every method and route.",
          "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html",
-         resource_types=METHOD_TYPES, evaluate=_authorization,
-         overlaps="checkov CKV_AWS_59 / CKV_AWS_309 flag open REST methods and HTTP routes; stepgate also reads routes "
-                  "defined in OpenAPI bodies and reports the route key, and exempts only CORS preflight"),
+         resource_types=METHOD_TYPES + API_TYPES, evaluate=_authorization,
+         overlaps="checkov CKV_AWS_59 / CKV_AWS_309 flag open REST methods and HTTP routes resources; stepgate also reads every "
+                  "operation of an OpenAPI body (aws_api_gateway_rest_api / aws_apigatewayv2_api `body`: security schemes, "
+                  "x-amazon-apigateway-auth) and quick-create HTTP APIs, reports the route key, does not take an API key "
+                  "(api_key_required) for authorization as CKV_AWS_59 does, and exempts only CORS preflight"),
     Rule("SG-API-002", Severity.MEDIUM, "API stages are throttled",
          "Without rate and burst limits a single client can start unbounded executions (cost, downstream "
          "overload, Step Functions quotas shared with every other workflow in the account).",
@@ -171,20 +219,24 @@ RULES: tuple[Rule, ...] = (
                   "the request -> execution trace, and reports an unknown value as not evaluated instead of passing it"),
     Rule("SG-API-004", Severity.MEDIUM, "REST methods that take a body validate it",
          "A request validator with a model rejects malformed input at the edge instead of starting executions "
-         "that fail (and are billed) later.",
-         "Add aws_api_gateway_request_validator (validate_request_body) and set request_validator_id and request_models.",
-         "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html", _request_validation),
+         "that fail (and are billed) later. Checked per method resource and per POST/PUT/PATCH/ANY operation of a REST "
+         "API's OpenAPI body (HTTP APIs have no request validation).",
+         "Add aws_api_gateway_request_validator (validate_request_body) and set request_validator_id and request_models; in "
+         "an OpenAPI body, x-amazon-apigateway-request-validator naming a validator with validateRequestBody: true and a "
+         "request body schema.",
+         "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html",
+         resource_types=("aws_api_gateway_method", "aws_api_gateway_rest_api"), evaluate=_request_validation),
     Rule("SG-API-005", Severity.HIGH, "The Authorization header never reaches execution input",
          "Execution input is stored in execution history and logs; a copied bearer token or SigV4 signature "
          "there is a credential leak readable by everyone with states:GetExecutionHistory.",
          "Pass only the body and non-secret context (request id, caller identity) into the input.",
          "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html",
-         resource_types=INTEGRATION_TYPES, evaluate=_authorization_header),
+         resource_types=INTEGRATION_TYPES + API_TYPES, evaluate=_authorization_header),
     Rule("SG-API-006", Severity.MEDIUM, "StartExecution integrations set a deterministic execution name",
          "A name derived from an idempotency key or the request id makes retries idempotent (a second start with "
          "the same name is rejected) and ties every execution to the request that caused it.",
          "Set \"name\" in the request template (REST) or the Name request parameter (HTTP), e.g. from an "
          "Idempotency-Key header or $context.requestId.",
          "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html",
-         resource_types=INTEGRATION_TYPES, evaluate=_execution_name),
+         resource_types=INTEGRATION_TYPES + API_TYPES, evaluate=_execution_name),
 )
