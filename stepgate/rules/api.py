@@ -104,8 +104,8 @@ def _execution_name(resource: Resource) -> Iterator[Verdict]:
             continue
         unnamed = sorted(key for key, text in integration.mapping.items() if not _NAME_KEY.search(text))
         if unnamed or (integration.mapping_known and not integration.mapping):
-            which = f"the request template {', '.join(unnamed)} sets" if unnamed else "no request template sets"
-            yield (f"{where(integration)}{which} no execution \"name\"; set it from an Idempotency-Key header or $context.requestId so "
+            which = f"the request template {', '.join(unnamed)} sets no" if unnamed else "no request template sets an"
+            yield (f"{where(integration)}{which} execution \"name\"; set it from an Idempotency-Key header or $context.requestId so "
                    "retries are idempotent and each execution names its request")
         elif not integration.mapping_known:
             yield mapping_unknown(integration, "request templates")
