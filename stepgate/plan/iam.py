@@ -599,7 +599,13 @@ def _accepting(actions: tuple[str, ...]) -> Callable[[str], bool] | None:
     listed = [action for action in known if action is not None]
     if not listed:
         return None
-    return lambda arn: any(action.accepts(arn) for action in listed)
+
+    def accepts(arn: str) -> bool:
+        # an ARN pattern's `*` may span segments (iamref.accepts is IAM-exact); a symbol's service is literal
+        parts = _split_arn(arn)
+        return any((parts is None or parts[2] == action.service or action.service == "*") and action.accepts(arn) for action in listed)
+
+    return accepts
 
 
 def _is_principal(symbol: Symbol) -> bool:
@@ -888,8 +894,14 @@ class Excess:
     missing: tuple[Condition, ...] = ()  # for "condition": what the needs carry that the grant lacks
 
     @property
+    def where(self) -> str:
+        if self.statement.not_resources and self.resource == "*":
+            return "every resource but " + ", ".join(describe(r) for r in self.statement.not_resources)
+        return describe(self.resource)
+
+    @property
     def text(self) -> str:
-        where = "every resource but " + ", ".join(describe(r) for r in self.statement.not_resources) if self.statement.not_resources else describe(self.resource)
+        where = self.where
         if self.kind == "notaction":
             return f"NotAction {', '.join(self.statement.not_actions)} (grants almost everything)"
         if self.kind == "condition":
@@ -902,7 +914,8 @@ class Excess:
 class Comparison:
     excess: list[Excess] = field(default_factory=list)
     missing: list[Need] = field(default_factory=list)
-    unresolved: list[str] = field(default_factory=list)  # values stepgate cannot read that decide either
+    unresolved_grants: list[str] = field(default_factory=list)  # grants stepgate cannot judge, and why
+    unresolved_needs: list[str] = field(default_factory=list)  # needs stepgate cannot tell granted or not
 
 
 def _qualified(resource: str) -> str | None:
@@ -917,7 +930,7 @@ def _qualified(resource: str) -> str | None:
 
 
 def _within_need(granted: str, need: Need) -> bool:
-    if need.resource == "*":
+    if need.resource == "*" or is_unresolved(need.resource):
         return True
     qualified = _qualified(need.resource)
     return arn_within(granted, need.resource, outer_need=True) or (qualified is not None and arn_within(granted, qualified, outer_need=True))
@@ -955,16 +968,30 @@ def _denies(deny: Statement, action: str, resource: str, need: bool) -> bool:
     return any(r == "*" or (resource != "*" and arn_within(resource, r, inner_need=need)) for r in deny.resources)
 
 
-def compare(statements: Iterable[Statement], needs: list[Need], skip_condition_keys: tuple[str, ...] = ()) -> Comparison:
+def _effective(resources: tuple[str, ...], action: str, denies: list[Statement]) -> list[str]:
+    """What a grant leaves allowed under unconditional `Deny ... NotResource [X]` guards: only the X that
+    overlap it (each X read as within the grant)."""
+    guards = [d for d in denies if d.not_resources and not d.conditions and d.grants(action)]
+    if not guards:
+        return list(resources)
+    kept: list[str] = []
+    for resource in resources:
+        allowed = [x for guard in guards for x in guard.not_resources if not is_unresolved(x) and arn_overlaps(x, resource)]
+        kept += [resource if arn_within(resource, x) else x for x in allowed]
+    return list(dict.fromkeys(kept))
+
+
+def compare(statements: Iterable[Statement], needs: list[Need], skip_condition_keys: tuple[str, ...] = (),
+            required: list[Need] | None = None) -> Comparison:
     """What the statements grant beyond the needs (each grant must lie within a need, carry its conditions
-    and not be denied anyway) and which needs they do not grant (or deny)."""
+    and not be denied anyway) and which of the `required` needs (default: all) they do not grant or deny."""
     listed = list(statements)
     allows = [s for s in listed if s.allows]
     denies = [s for s in listed if not s.allows]
     result = Comparison()
     skip = {key.lower() for key in skip_condition_keys}
     for statement in allows:
-        result.unresolved += statement.unresolved()
+        result.unresolved_grants += statement.unresolved()
         if statement.not_actions:
             result.excess.append(Excess(statement, "", "", "", "notaction"))
             continue
@@ -973,7 +1000,7 @@ def compare(statements: Iterable[Statement], needs: list[Need], skip_condition_k
                 continue
             for action in expand_action(pattern):
                 candidates = [n for n in needs if n.action.lower() == action.lower()]
-                for resource in statement.resource_patterns:
+                for resource in _effective(statement.resource_patterns, action, denies):
                     if is_unresolved(resource) or any(_denies(d, action, resource, need=False) for d in denies):
                         continue
                     if not candidates:
@@ -983,20 +1010,26 @@ def compare(statements: Iterable[Statement], needs: list[Need], skip_condition_k
                     if not justifying:
                         result.excess.append(Excess(statement, pattern, action, resource, "resource"))
                         continue
+                    if all(is_unresolved(n.resource) for n in justifying):
+                        result.unresolved_grants += [f"whether {action} on {describe(resource)} is what {n.why or 'the workflow'} needs "
+                                                     f"({describe(n.resource)})" for n in justifying]
                     unmet = [tuple(c for c in n.conditions if c.variable.lower() not in skip and not _carries(statement, c)) for n in justifying]
                     if all(unmet):
                         result.excess.append(Excess(statement, pattern, action, resource, "condition", unmet[0]))
-    for need in needs:
+    for need in needs if required is None else required:
         coverage = _coverage(allows, denies, need)
         if coverage == "no":
             result.missing.append(need)
         elif coverage == "maybe":
-            result.unresolved.append(f"whether {need.action} on {describe(need.resource)} is granted (a value only known after apply decides)")
-    result.unresolved = list(dict.fromkeys(result.unresolved))
+            result.unresolved_needs.append(f"whether {need.action} on {describe(need.resource)} is granted")
+    result.unresolved_grants = list(dict.fromkeys(result.unresolved_grants))
+    result.unresolved_needs = list(dict.fromkeys(result.unresolved_needs))
     return result
 
 
 def _coverage(allows: list[Statement], denies: list[Statement], need: Need) -> str:
+    if is_unresolved(need.resource):
+        return "maybe" if any(s.grants(need.action) for s in allows) else "no"
     if any(_denies(d, need.action, need.resource, need=True) for d in denies):
         return "no"
     maybe = False
@@ -1216,7 +1249,7 @@ def every_policy(plan: Plan) -> Iterator[tuple[Resource, str, PolicyDocument]]:
     """Every policy document of the plan with the resource that carries it and what it is: trust policies,
     permission policies (inline, role policies, managed policies of the plan) and resource policies."""
     for view in role_views(plan).values():
-        yield view.role, "trust policy (assume_role_policy)", view.trust
+        yield view.role, "trust policy", view.trust
     for resource, document in standalone_policy_documents(plan):
         yield resource, "inline policy" if resource.type == "aws_iam_role" else "policy", document
     for policy in resource_policies(plan):

@@ -6,10 +6,11 @@ from stepgate.errors import StepgateError
 from stepgate.findings import Finding
 from stepgate.plan.model import Plan
 from stepgate.rules import api, api_integrations, audit, iam, validity, workflow
+from stepgate.rules import inputs, resource_policy
 from stepgate.rules.base import Rule, RuleConfig
 from stepgate.rules.suppression import SUPPRESSION_RULE
 
-RULES: tuple[Rule, ...] = iam.RULES + validity.RULES + audit.RULES + api.RULES + api_integrations.RULES + workflow.RULES + (SUPPRESSION_RULE,)
+RULES: tuple[Rule, ...] = iam.RULES + validity.RULES + audit.RULES + api.RULES + api_integrations.RULES + workflow.RULES + (SUPPRESSION_RULE,) + resource_policy.RULES + inputs.RULES
 _BY_ID = {rule.id: rule for rule in RULES}
 
 

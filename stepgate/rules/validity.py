@@ -14,7 +14,7 @@ from difflib import get_close_matches
 from stepgate.findings import Finding, Severity
 from stepgate.plan import iamref
 from stepgate.plan.api import machine_arn
-from stepgate.plan.iam import UNKNOWN, Statement, arn_overlaps, expand_action, is_wildcard_action, standalone_policy_documents
+from stepgate.plan.iam import UNKNOWN, Statement, arn_overlaps, describe, expand_action, is_wildcard_action, standalone_policy_documents
 from stepgate.plan.model import Plan
 from stepgate.rules.base import Rule, RuleConfig
 
@@ -65,7 +65,7 @@ def _resource_problems(statement: Statement, actions: list[iamref.Action]) -> It
     several = len(statement.actions) > 1 or any(is_wildcard_action(a) for a in statement.actions)
     for arn in statement.resources:
         if arn not in ("*", UNKNOWN) and not any(action.accepts(arn) for action in actions):
-            yield f"{', '.join(statement.actions)} on {arn}: {_takes(actions, several)}"
+            yield f"{', '.join(statement.actions)} on {describe(arn)}: {_takes(actions, several)}"
 
 
 def _condition_problems(statement: Statement, actions: list[iamref.Action]) -> Iterator[str]:
@@ -89,7 +89,7 @@ def _sync_on_standard(statement: Statement, standard: list[tuple[str, str]]) -> 
     for arn in statement.resources:
         for address, machine in standard:
             if _names_machine(arn, machine):
-                yield f"{START_SYNC} on {arn}: {address} is a STANDARD state machine; only EXPRESS ones start synchronously"
+                yield f"{START_SYNC} on {describe(arn)}: {address} is a STANDARD state machine; only EXPRESS ones start synchronously"
 
 
 def _standard_machines(plan: Plan) -> list[tuple[str, str]]:
@@ -119,18 +119,18 @@ def _statement_problems(statement: Statement, standard: list[tuple[str, str]]) -
 def _check(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
     standard = _standard_machines(plan)
     problems: dict[str, list[str]] = {}
-    unknown: set[str] = set()
+    unknown: dict[str, list[str]] = {}
     for resource, document in standalone_policy_documents(plan):
-        if document.unknown:
-            unknown.add(resource.address)
+        if document.unreadable_reason:
+            unknown.setdefault(resource.address, []).append(document.unreadable_reason)
         for statement in document.statements:
             problems.setdefault(resource.address, []).extend(_statement_problems(statement, standard))
     for address, found in problems.items():
         if found:
             yield rule.finding(address, "; ".join(dict.fromkeys(found)))
-    for address in sorted(unknown):
+    for address, reasons in sorted(unknown.items()):
         if not problems.get(address):
-            yield rule.unevaluated(address, "a policy it carries is only known after apply")
+            yield rule.unevaluated(address, "; ".join(dict.fromkeys(reasons)))
 
 
 RULES: tuple[Rule, ...] = (
