@@ -17,6 +17,37 @@ data "aws_partition" "current" {
       condition     = var.api_type == "REST" || (var.api.resource_policy == null && var.api.endpoint_type == "REGIONAL")
       error_message = "resource_policy and PRIVATE endpoints are REST features."
     }
+    # A REST API resource per path segment, created level by level (modules/rest-api builds five levels).
+    precondition {
+      condition     = var.api_type == "HTTP" || alltrue([for wf in values(var.workflows) : length(split("/", trimprefix(split(" ", wf.route)[1], "/"))) <= 5])
+      error_message = "REST route paths may have at most 5 segments."
+    }
+    # Callback routes answer task tokens through API Gateway's AWS integration with Step Functions, which
+    # HTTP APIs lack (they have no SendTaskSuccess / SendTaskFailure integration subtype).
+    precondition {
+      condition     = !var.approvals.enabled || var.api_type == "REST"
+      error_message = "approvals need api_type = \"REST\": HTTP APIs have no SendTaskSuccess / SendTaskFailure integration."
+    }
+    precondition {
+      condition     = !var.approvals.enabled || var.authorization.type != "NONE"
+      error_message = "approvals need authenticated callers: the callback routes decide executions, so authorization.type cannot be NONE."
+    }
+    precondition {
+      condition     = !var.approvals.enabled || length(local.standard_keys) > 0
+      error_message = "approvals need at least one STANDARD workflow: EXPRESS workflows cannot wait for a task token."
+    }
+    precondition {
+      condition     = length(var.approvals.reviewer_scopes) == 0 || var.authorization.type == "COGNITO_USER_POOLS"
+      error_message = "approvals.reviewer_scopes need authorization.type = \"COGNITO_USER_POOLS\" (scopes are what the user pool authorizer checks)."
+    }
+    precondition {
+      condition     = length(var.approvals.reviewer_principal_arns) == 0 || var.authorization.type == "AWS_IAM"
+      error_message = "approvals.reviewer_principal_arns need authorization.type = \"AWS_IAM\" (the resource policy matches signed callers' aws:PrincipalArn)."
+    }
+    precondition {
+      condition     = !var.approvals.enabled || length(setintersection([for wf in values(var.workflows) : wf.route], values(local.approval_route_keys))) == 0
+      error_message = "approvals.path collides with a workflow route: POST <path>/approve and POST <path>/reject must stay free."
+    }
   }
 }
 
@@ -43,6 +74,8 @@ locals {
   standard_keys = sort([for key, wf in var.workflows : key if wf.type == "STANDARD"])
 
   log_kms_key_arn = var.logging.kms_key_arn != null ? var.logging.kms_key_arn : one(aws_kms_key.logs[*].arn)
+
+  approval_route_keys = { for action in ["approve", "reject"] : action => "POST ${var.approvals.path}/${action}" }
 
   routes = {
     for key, wf in var.workflows : key => {
@@ -199,7 +232,16 @@ module "rest_api" {
   }
 
   resource_policy = var.api.resource_policy
-  tags            = local.tags
+
+  # Callback routes: the API's own authorizer, with the reviewer scopes in place of the route scopes when
+  # given; for AWS_IAM the resource policy denies them to everyone but the reviewer principals when given.
+  approvals = !var.approvals.enabled ? null : {
+    path                    = var.approvals.path
+    authorization_scopes    = length(var.approvals.reviewer_scopes) > 0 ? var.approvals.reviewer_scopes : var.authorization.authorization_scopes
+    reviewer_principal_arns = var.approvals.reviewer_principal_arns
+  }
+
+  tags = local.tags
 }
 
 module "http_api" {

@@ -34,7 +34,7 @@ output "route_urls" {
 }
 
 output "routes" {
-  description = "Every route by workflow key: method, path, the ARN it starts, sync or async, and the workflow type."
+  description = "Every workflow route by workflow key: method, path, the ARN it starts, sync or async, and the workflow type (callback routes are in approval_routes)."
   value = {
     for key, route in local.routes : key => {
       method            = route.method
@@ -70,6 +70,16 @@ output "execution_role_arns" {
 output "integration_role_arn" {
   description = "ARN of the role API Gateway assumes to start executions."
   value       = var.api_type == "REST" ? one(module.rest_api[*].integration_role_arn) : one(module.http_api[*].integration_role_arn)
+}
+
+output "approval_routes" {
+  description = "Callback routes by name (approve, reject): method, path and full URL; empty when approvals are disabled."
+  value       = var.api_type == "REST" ? one(module.rest_api[*].callback_routes) : {}
+}
+
+output "callback_role_arn" {
+  description = "ARN of the role API Gateway assumes on callback routes (only states:SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat), or null when approvals are disabled."
+  value       = one(module.rest_api[*].callback_role_arn)
 }
 
 output "state_machine_log_group_names" {

@@ -55,7 +55,12 @@ variable "workflows" {
     - invocation: async (StartExecution, default) or sync (StartSyncExecution; EXPRESS only).
     - request_schema: JSON Schema (draft 4) of the request body; REST only; null accepts any JSON object.
     - integrations: ARNs the Task states may touch, by kind; the execution role gets exactly the needed
-      actions on exactly these ARNs. dynamodb_actions narrows the DynamoDB item actions.
+      actions on exactly these ARNs. dynamodb_actions narrows the DynamoDB item actions. ecs (ecs:runTask):
+      task_definition_arns (at least one; task-definition/FAMILY for every revision or FAMILY:N),
+      cluster_arns (RunTask is then allowed only on these clusters), pass_role_arns (the task and task
+      execution roles: iam:PassRole on exactly these, only to ecs-tasks.amazonaws.com; none declared, no
+      PassRole) and sync (the .sync pattern: DescribeTasks/StopTask on the declared clusters' tasks, or the
+      default cluster's, and the managed rule StepFunctionsGetEventsForECSTaskRule).
     - logging_level (ALL default, ERROR or FATAL), include_execution_data (default true), tracing (default true).
     - publish: publish a version per change behind the alias `live` and route to the alias.
     - kms_key_arn: customer managed key encrypting the state machine's definition and execution data.
@@ -76,6 +81,12 @@ variable "workflows" {
       state_machine_arns      = optional(list(string), [])
       state_machine_sync_arns = optional(list(string), [])
       kms_key_arns            = optional(list(string), [])
+      ecs = optional(object({
+        task_definition_arns = list(string)
+        cluster_arns         = optional(list(string), [])
+        pass_role_arns       = optional(list(string), [])
+        sync                 = optional(bool, false)
+      }))
     }), {})
     logging_level          = optional(string, "ALL")
     include_execution_data = optional(bool, true)
@@ -155,9 +166,18 @@ variable "workflows" {
       [for arn in wf.integrations.lambda_function_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", arn))],
       [for arn in wf.integrations.event_bus_arns : can(regex("^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]+$", arn))],
       [for arn in concat(wf.integrations.state_machine_arns, wf.integrations.state_machine_sync_arns) : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]+$", arn))],
-      [for arn in wf.integrations.kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", arn))],
+      # The workflow's own encryption key is a KMS key ARN too: one pattern for both.
+      [for arn in concat(wf.integrations.kms_key_arns, compact([wf.kms_key_arn])) : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", arn))],
+      [for arn in try(wf.integrations.ecs.task_definition_arns, []) : can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$", arn))],
+      [for arn in try(wf.integrations.ecs.cluster_arns, []) : can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255}$", arn))],
+      [for arn in try(wf.integrations.ecs.pass_role_arns, []) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", arn))],
     ]]))
-    error_message = "integration ARNs must be exact ARNs of their kind (no wildcards): sqs queue, sns topic, dynamodb table/NAME, lambda function:NAME (unqualified), events event-bus/NAME, states stateMachine:NAME, kms key/ID."
+    error_message = "integration ARNs must be exact ARNs of their kind (no wildcards): sqs queue, sns topic, dynamodb table/NAME, lambda function:NAME (unqualified), events event-bus/NAME, states stateMachine:NAME, kms key/ID (also the workflow's kms_key_arn), ecs task-definition/FAMILY or FAMILY:N, ecs cluster/NAME, iam role/NAME for ecs.pass_role_arns."
+  }
+
+  validation {
+    condition     = alltrue([for wf in values(var.workflows) : wf.integrations.ecs == null || try(length(wf.integrations.ecs.task_definition_arns) > 0, false)])
+    error_message = "integrations.ecs needs at least one task definition ARN in task_definition_arns."
   }
 
   validation {
@@ -167,10 +187,6 @@ variable "workflows" {
     error_message = "dynamodb_actions may only contain item-level actions: dynamodb:GetItem, PutItem, UpdateItem, DeleteItem, Query, BatchGetItem, BatchWriteItem."
   }
 
-  validation {
-    condition     = alltrue([for wf in values(var.workflows) : wf.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", wf.kms_key_arn))])
-    error_message = "kms_key_arn must be a KMS key ARN."
-  }
 }
 
 variable "authorization" {
@@ -286,7 +302,8 @@ variable "api" {
 variable "logging" {
   description = <<-EOT
     Logs of state machines, API access/execution and the audit stream:
-    - retention_in_days: a CloudWatch Logs retention value of at least 365 (default 365).
+    - retention_in_days: a CloudWatch Logs retention value of at least 365 days: 365 (default), 400, 545,
+      731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653; it applies to every log group of the module.
     - kms_key_arn: customer managed key for every log group; when null and create_kms_key is true (default)
       the module creates one, with rotation, usable only by CloudWatch Logs for this module's log groups.
     - access_log_format: custom JSON access log format; default records request id, caller identity,
@@ -350,5 +367,51 @@ variable "audit" {
       can(regex("^arn:aws[a-z-]*:sqs:", t.arn)) ? t.role_arn == null : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", t.role_arn))
     ])
     error_message = "audit.extra_targets: Firehose and event bus targets need role_arn (an IAM role ARN); SQS targets take none."
+  }
+}
+
+variable "approvals" {
+  description = <<-EOT
+    Human approval through the API (REST only): a workflow waits in a Task state with
+    arn:aws:states:::sqs:sendMessage.waitForTaskToken (or any .waitForTaskToken integration) and a reviewer
+    answers with the task token:
+    - enabled (default false): adds POST <path>/approve (SendTaskSuccess; body {taskToken, comment?}) and
+      POST <path>/reject (SendTaskFailure with error "Rejected"; body {taskToken, reason}), both with a
+      request model, and a callback integration role of their own that may only call
+      states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat. The reviewer recorded in the task
+      output or cause comes from the authenticated request context, never from the body. Needs
+      api_type = "REST", an authorization type other than NONE and at least one STANDARD workflow.
+    - path (default "/approvals"): one to four literal path segments, shared with no workflow route.
+    - reviewer_scopes: COGNITO_USER_POOLS only; OAuth scopes that replace authorization_scopes on the
+      callback routes (empty: the same scopes as the workflow routes).
+    - reviewer_principal_arns: AWS_IAM only; IAM role or user ARNs. When given, the REST API's resource
+      policy denies the callback routes to every other principal (aws:PrincipalArn).
+  EOT
+  type = object({
+    enabled                 = optional(bool, false)
+    path                    = optional(string, "/approvals")
+    reviewer_scopes         = optional(list(string), [])
+    reviewer_principal_arns = optional(list(string), [])
+  })
+  default = {}
+
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9._-]+){1,4}$", var.approvals.path))
+    error_message = "approvals.path must be one to four literal path segments (letters, digits, '.', '_', '-'), such as \"/approvals\"."
+  }
+
+  validation {
+    condition     = var.approvals.enabled || (length(var.approvals.reviewer_scopes) == 0 && length(var.approvals.reviewer_principal_arns) == 0)
+    error_message = "approvals.reviewer_scopes and reviewer_principal_arns only apply with approvals.enabled = true."
+  }
+
+  validation {
+    condition     = alltrue([for scope in var.approvals.reviewer_scopes : can(regex("^[!#-\\[\\]-~]{1,256}$", scope))])
+    error_message = "approvals.reviewer_scopes must be OAuth scopes (1-256 printable characters without spaces, '\"' or '\\\\'), such as \"expenses/approve\"."
+  }
+
+  validation {
+    condition     = alltrue([for arn in var.approvals.reviewer_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$", arn))])
+    error_message = "approvals.reviewer_principal_arns must be exact IAM role or user ARNs (no wildcards)."
   }
 }

@@ -63,3 +63,38 @@ resource "aws_iam_role_policy" "start" {
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.start.json
 }
+
+# Callback routes (approvals) answer task tokens with a role of their own, trusted the same way: for this
+# API only. The start role above stays unchanged.
+resource "aws_iam_role" "callback" {
+  count = var.callback_role_name == null ? 0 : 1
+
+  name                 = var.callback_role_name
+  description          = "Lets one API Gateway API answer Step Functions task tokens (approve / reject)"
+  assume_role_policy   = data.aws_iam_policy_document.trust.json
+  max_session_duration = 3600
+  tags                 = var.tags
+}
+
+data "aws_iam_policy_document" "callback" {
+  count = var.callback_role_name == null ? 0 : 1
+
+  # SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat support no resource-level permissions: AWS only
+  # grants them on "*". The task token is the only scope: a caller can answer only a task whose token it
+  # holds, and only while that task waits.
+  statement {
+    sid       = "AnswerTaskTokens"
+    effect    = "Allow"
+    actions   = ["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"]
+    resources = ["*"]
+  }
+}
+
+# stepgate:ignore SG-IAM-002 states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat support no resource-level permissions; the task token is the scope
+resource "aws_iam_role_policy" "callback" {
+  count = var.callback_role_name == null ? 0 : 1
+
+  name   = "answer-task-tokens"
+  role   = aws_iam_role.callback[0].id
+  policy = data.aws_iam_policy_document.callback[0].json
+}

@@ -8,3 +8,7 @@ output "name" {
   value       = aws_iam_role.this.name
 }
 
+output "callback_role_arn" {
+  description = "ARN of the callback role (answers task tokens), or null when none is created."
+  value       = one(aws_iam_role.callback[*].arn)
+}

@@ -3,10 +3,64 @@ locals {
 
   segments = { for key, route in var.routes : key => split("/", trimprefix(route.path, "/")) }
 
+  # Callback routes (approvals): POST <path>/approve -> SendTaskSuccess, POST <path>/reject -> SendTaskFailure.
+  # The bodies' schemas are encoded here, per action, so their numbers stay numbers.
+  task_token_schema = { type = "string", minLength = 1, maxLength = 1024 }
+  callback_actions = var.approvals == null ? {} : {
+    approve = {
+      action     = "SendTaskSuccess"
+      model_name = "StepgateApproveBody"
+      template   = "send_task_success.vtl.tftpl"
+      decision   = "approved"
+      schema = jsonencode({
+        "$schema"            = "http://json-schema.org/draft-04/schema#"
+        title                = "StepgateApproveBody"
+        type                 = "object"
+        required             = ["taskToken"]
+        additionalProperties = false
+        properties = {
+          taskToken = local.task_token_schema
+          comment   = { type = "string", maxLength = 1024 }
+        }
+      })
+    }
+    reject = {
+      action     = "SendTaskFailure"
+      model_name = "StepgateRejectBody"
+      template   = "send_task_failure.vtl.tftpl"
+      decision   = "rejected"
+      schema = jsonencode({
+        "$schema"            = "http://json-schema.org/draft-04/schema#"
+        title                = "StepgateRejectBody"
+        type                 = "object"
+        required             = ["taskToken", "reason"]
+        additionalProperties = false
+        properties = {
+          taskToken = local.task_token_schema
+          reason    = { type = "string", minLength = 1, maxLength = 1024 }
+        }
+      })
+    }
+  }
+
+  # Who decided, from the authenticated request context (never from the body), as an escaped JSON object.
+  reviewer = trimspace(templatefile("${path.module}/templates/reviewer.vtl.tftpl", { authorization = var.authorization.type }))
+
+  callbacks = {
+    for name, callback in local.callback_actions : name => merge(callback, {
+      method           = "POST"
+      path             = "${var.approvals.path}/${name}"
+      resource_path    = trimprefix("${var.approvals.path}/${name}", "/")
+      request_template = templatefile("${path.module}/templates/${callback.template}", { reviewer = local.reviewer })
+      success_template = templatefile("${path.module}/templates/callback_response.vtl.tftpl", { decision = callback.decision })
+    })
+  }
+
   # Every path prefix becomes one API resource; resources are created level by level because each
   # level needs its parent's id.
   all_paths = distinct(flatten([
-    for segs in values(local.segments) : [for depth in range(1, length(segs) + 1) : join("/", slice(segs, 0, depth))]
+    for segs in concat(values(local.segments), [for c in values(local.callbacks) : split("/", c.resource_path)]) :
+    [for depth in range(1, length(segs) + 1) : join("/", slice(segs, 0, depth))]
   ]))
   resources_at = [
     for depth in range(1, 6) : {
@@ -48,11 +102,16 @@ locals {
     })
   }
 
-  client_error_template = file("${path.module}/templates/client_error_response.vtl")
-  server_error_template = file("${path.module}/templates/server_error_response.vtl")
+  client_error_template   = file("${path.module}/templates/client_error_response.vtl")
+  server_error_template   = file("${path.module}/templates/server_error_response.vtl")
+  callback_error_template = file("${path.module}/templates/callback_error_response.vtl")
 
   # Status codes a method can answer with; 403/409/429/500 are set by the response templates.
-  method_status_codes = ["200", "400", "403", "409", "429", "500", "502"]
+  method_status_codes   = ["200", "400", "403", "409", "429", "500", "502"]
+  callback_status_codes = ["200", "400", "403", "409", "429", "502"]
+
+  reviewer_principal_arns = var.approvals == null ? [] : sort(var.approvals.reviewer_principal_arns)
+  has_resource_policy     = var.resource_policy != null || length(local.reviewer_principal_arns) > 0
 
   gateway_responses = {
     DEFAULT_4XX = jsonencode({ error = "$context.error.responseType", message = "$context.error.message", requestId = "$context.requestId" })
@@ -89,8 +148,25 @@ locals {
   access_log_group_name    = "/aws/apigateway/${var.name}/access"
   execution_log_group_name = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.this.id}/${var.stage_name}"
 
+  # Callback routes only enter the deployment fingerprint when there are any, so an API without
+  # approvals keeps its deployment.
+  callback_fingerprint = {
+    for key, value in {
+      approvals      = var.approvals
+      callback_error = local.callback_error_template
+      callbacks = {
+        for name, callback in local.callbacks : name => {
+          path             = callback.path
+          schema           = callback.schema
+          request_template = callback.request_template
+          success_template = callback.success_template
+        }
+      }
+    } : key => value if var.approvals != null
+  }
+
   # Anything routed or exposed: when it changes, a new deployment is created.
-  deployment_fingerprint = sha1(jsonencode({
+  deployment_fingerprint = sha1(jsonencode(merge(local.callback_fingerprint, {
     routes = {
       for key, route in local.routes : key => {
         method           = route.method
@@ -107,7 +183,7 @@ locals {
     gateway_responses = local.gateway_responses
     resource_policy   = var.resource_policy
     status_codes      = local.method_status_codes
-  }))
+  })))
 }
 
 resource "aws_api_gateway_rest_api" "this" {
@@ -134,6 +210,7 @@ module "integration_role" {
   account_id         = local.ctx.account_id
   source_arn_pattern = "${aws_api_gateway_rest_api.this.execution_arn}/*"
   routes             = { for key, route in var.routes : key => { state_machine_arn = route.state_machine_arn, sync = route.sync } }
+  callback_role_name = var.approvals == null ? null : "${var.name}-apigw-callback"
   tags               = var.tags
 }
 
@@ -283,6 +360,94 @@ resource "aws_api_gateway_integration_response" "server_error" {
   depends_on = [aws_api_gateway_integration.route]
 }
 
+# Callback routes (approvals): the same authorization as the workflow routes (scopes may be the
+# reviewers'), a request model, and an AWS integration that answers the task token with the callback role.
+resource "aws_api_gateway_model" "callback" {
+  for_each = local.callbacks
+
+  rest_api_id  = aws_api_gateway_rest_api.this.id
+  name         = each.value.model_name
+  description  = "Request body of ${each.value.method} ${each.value.path}"
+  content_type = "application/json"
+  schema       = each.value.schema
+}
+
+resource "aws_api_gateway_method" "callback" {
+  for_each = local.callbacks
+
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  resource_id          = local.resource_ids[each.value.resource_path]
+  http_method          = each.value.method
+  authorization        = var.authorization.type
+  authorizer_id        = one(aws_api_gateway_authorizer.cognito[*].id)
+  authorization_scopes = var.authorization.type == "COGNITO_USER_POOLS" && length(var.approvals.authorization_scopes) > 0 ? var.approvals.authorization_scopes : null
+  request_validator_id = aws_api_gateway_request_validator.this.id
+  request_models       = { "application/json" = aws_api_gateway_model.callback[each.key].name }
+}
+
+resource "aws_api_gateway_integration" "callback" {
+  for_each = local.callbacks
+
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_method.callback[each.key].resource_id
+  http_method             = aws_api_gateway_method.callback[each.key].http_method
+  type                    = "AWS"
+  integration_http_method = "POST"
+  uri                     = "arn:${local.ctx.partition}:apigateway:${local.ctx.region}:states:action/${each.value.action}"
+  credentials             = module.integration_role.callback_role_arn
+  passthrough_behavior    = "NEVER"
+  timeout_milliseconds    = 29000
+  request_templates       = { "application/json" = each.value.request_template }
+}
+
+resource "aws_api_gateway_method_response" "callback" {
+  for_each = { for pair in setproduct(keys(local.callbacks), local.callback_status_codes) : "${pair[0]}:${pair[1]}" => { key = pair[0], status = pair[1] } }
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  resource_id = aws_api_gateway_method.callback[each.value.key].resource_id
+  http_method = aws_api_gateway_method.callback[each.value.key].http_method
+  status_code = each.value.status
+}
+
+resource "aws_api_gateway_integration_response" "callback_success" {
+  for_each = local.callbacks
+
+  rest_api_id        = aws_api_gateway_rest_api.this.id
+  resource_id        = aws_api_gateway_method.callback[each.key].resource_id
+  http_method        = aws_api_gateway_method.callback[each.key].http_method
+  status_code        = aws_api_gateway_method_response.callback["${each.key}:200"].status_code
+  response_templates = { "application/json" = each.value.success_template }
+
+  depends_on = [aws_api_gateway_integration.callback]
+}
+
+# An unknown, malformed, expired or already answered token is a 4xx from Step Functions: never a 200.
+resource "aws_api_gateway_integration_response" "callback_client_error" {
+  for_each = local.callbacks
+
+  rest_api_id        = aws_api_gateway_rest_api.this.id
+  resource_id        = aws_api_gateway_method.callback[each.key].resource_id
+  http_method        = aws_api_gateway_method.callback[each.key].http_method
+  status_code        = aws_api_gateway_method_response.callback["${each.key}:400"].status_code
+  selection_pattern  = "4\\d{2}"
+  response_templates = { "application/json" = local.callback_error_template }
+
+  depends_on = [aws_api_gateway_integration.callback]
+}
+
+resource "aws_api_gateway_integration_response" "callback_server_error" {
+  for_each = local.callbacks
+
+  rest_api_id        = aws_api_gateway_rest_api.this.id
+  resource_id        = aws_api_gateway_method.callback[each.key].resource_id
+  http_method        = aws_api_gateway_method.callback[each.key].http_method
+  status_code        = aws_api_gateway_method_response.callback["${each.key}:502"].status_code
+  selection_pattern  = "5\\d{2}"
+  response_templates = { "application/json" = local.server_error_template }
+
+  depends_on = [aws_api_gateway_integration.callback]
+}
+
 resource "aws_api_gateway_gateway_response" "this" {
   for_each = local.gateway_responses
 
@@ -292,22 +457,25 @@ resource "aws_api_gateway_gateway_response" "this" {
 }
 
 data "aws_iam_policy_document" "resource_policy" {
-  count = var.resource_policy == null ? 0 : 1
+  count = local.has_resource_policy ? 1 : 0
 
-  statement {
-    sid       = "AllowListedPrincipals"
-    effect    = "Allow"
-    actions   = ["execute-api:Invoke"]
-    resources = ["${aws_api_gateway_rest_api.this.execution_arn}/*"]
+  dynamic "statement" {
+    for_each = var.resource_policy == null ? [] : [var.resource_policy]
+    content {
+      sid       = "AllowListedPrincipals"
+      effect    = "Allow"
+      actions   = ["execute-api:Invoke"]
+      resources = ["${aws_api_gateway_rest_api.this.execution_arn}/*"]
 
-    principals {
-      type        = "AWS"
-      identifiers = length(var.resource_policy.allowed_principal_arns) > 0 ? var.resource_policy.allowed_principal_arns : ["arn:${local.ctx.partition}:iam::${local.ctx.account_id}:root"]
+      principals {
+        type        = "AWS"
+        identifiers = length(statement.value.allowed_principal_arns) > 0 ? statement.value.allowed_principal_arns : ["arn:${local.ctx.partition}:iam::${local.ctx.account_id}:root"]
+      }
     }
   }
 
   dynamic "statement" {
-    for_each = length(var.resource_policy.source_vpc_endpoint_ids) + length(var.resource_policy.source_ip_cidrs) > 0 ? [1] : []
+    for_each = var.resource_policy != null && length(try(var.resource_policy.source_vpc_endpoint_ids, [])) + length(try(var.resource_policy.source_ip_cidrs, [])) > 0 ? [1] : []
     content {
       sid       = "DenyOutsideAllowedNetworks"
       effect    = "Deny"
@@ -338,10 +506,33 @@ data "aws_iam_policy_document" "resource_policy" {
       }
     }
   }
+
+  # Reviewers only: the callback routes are denied to every signed caller that is not one of the reviewer
+  # principals, whatever that caller's own IAM policy allows.
+  dynamic "statement" {
+    for_each = length(local.reviewer_principal_arns) > 0 ? [1] : []
+    content {
+      sid       = "DenyCallbacksToOtherPrincipals"
+      effect    = "Deny"
+      actions   = ["execute-api:Invoke"]
+      resources = sort([for callback in values(local.callbacks) : "${aws_api_gateway_rest_api.this.execution_arn}/*/${callback.method}/${callback.resource_path}"])
+
+      principals {
+        type        = "AWS"
+        identifiers = ["*"]
+      }
+
+      condition {
+        test     = "ArnNotEquals"
+        variable = "aws:PrincipalArn"
+        values   = local.reviewer_principal_arns
+      }
+    }
+  }
 }
 
 resource "aws_api_gateway_rest_api_policy" "this" {
-  count = var.resource_policy == null ? 0 : 1
+  count = local.has_resource_policy ? 1 : 0
 
   rest_api_id = aws_api_gateway_rest_api.this.id
   policy      = data.aws_iam_policy_document.resource_policy[0].json
@@ -360,13 +551,18 @@ resource "aws_api_gateway_deployment" "this" {
     create_before_destroy = true
   }
 
-  # A route must not go live before its integration role may start the state machine.
+  # A route must not go live before its integration role may start the state machine (or, for callback
+  # routes, answer task tokens).
   depends_on = [
     module.integration_role,
     aws_api_gateway_integration.route,
     aws_api_gateway_integration_response.success,
     aws_api_gateway_integration_response.client_error,
     aws_api_gateway_integration_response.server_error,
+    aws_api_gateway_integration.callback,
+    aws_api_gateway_integration_response.callback_success,
+    aws_api_gateway_integration_response.callback_client_error,
+    aws_api_gateway_integration_response.callback_server_error,
     aws_api_gateway_gateway_response.this,
     aws_api_gateway_rest_api_policy.this,
   ]

@@ -47,3 +47,19 @@ output "execution_log_group_name" {
   description = "Execution log group API Gateway writes to."
   value       = aws_cloudwatch_log_group.execution.name
 }
+
+output "callback_routes" {
+  description = "Callback routes by name (approve, reject): method, path and URL; empty without approvals."
+  value = {
+    for name, callback in local.callbacks : name => {
+      method = callback.method
+      path   = callback.path
+      url    = "${aws_api_gateway_stage.this.invoke_url}/${callback.resource_path}"
+    }
+  }
+}
+
+output "callback_role_arn" {
+  description = "ARN of the role API Gateway assumes to answer task tokens, or null without approvals."
+  value       = module.integration_role.callback_role_arn
+}

@@ -19,7 +19,23 @@ locals {
   lambda_resources = flatten([for arn in local.i.lambda_function_arns : [arn, "${arn}:*"]])
   kms_key_arns     = distinct(compact(concat(local.i.kms_key_arns, [var.encryption_kms_key_arn])))
 
-  # Exactly the actions each Task integration calls, on exactly the declared ARNs.
+  # ECS: a family ARN stands for every revision of the family, a revision ARN for itself only.
+  ecs                  = local.i.ecs
+  ecs_sync             = local.ecs == null ? false : local.ecs.sync
+  ecs_cluster_arns     = local.ecs == null ? [] : sort(distinct(local.ecs.cluster_arns))
+  ecs_pass_role_arns   = local.ecs == null ? [] : local.ecs.pass_role_arns
+  ecs_task_definitions = local.ecs == null ? [] : [for arn in local.ecs.task_definition_arns : can(regex(":[0-9]+$", arn)) ? arn : "${arn}:*"]
+  # .sync describes and, on abort, stops the tasks it started: the tasks of exactly the declared clusters
+  # (RunTask without a Cluster parameter runs on the cluster named "default").
+  ecs_sync_task_arns = !local.ecs_sync ? [] : (
+    length(local.ecs_cluster_arns) > 0
+    ? [for arn in local.ecs_cluster_arns : "${replace(arn, ":cluster/", ":task/")}/*"]
+    : ["arn:${local.ctx.partition}:ecs:${local.ctx.region}:${local.ctx.account_id}:task/default/*"]
+  )
+  ecs_events_rule_arn = "arn:${local.ctx.partition}:events:${local.ctx.region}:${local.ctx.account_id}:rule/StepFunctionsGetEventsForECSTaskRule"
+
+  # Exactly the actions each Task integration calls, on exactly the declared ARNs. An entry may carry
+  # conditions ({test, variable, values}); an entry without resources emits no statement.
   integration_statements = [
     { sid = "SqsSendMessage", actions = ["sqs:SendMessage"], resources = local.i.sqs_queue_arns },
     { sid = "SnsPublish", actions = ["sns:Publish"], resources = local.i.sns_topic_arns },
@@ -44,6 +60,39 @@ locals {
       resources = length(local.i.state_machine_sync_arns) > 0 ? [local.events_rule_arn] : []
     },
     { sid = "KmsForEncryptedData", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = local.kms_key_arns },
+    {
+      sid       = "EcsRunTask"
+      actions   = ["ecs:RunTask"]
+      resources = local.ecs_task_definitions
+      # Only on the declared clusters, when clusters are declared.
+      conditions = length(local.ecs_cluster_arns) > 0 ? [{ test = "ArnEquals", variable = "ecs:cluster", values = local.ecs_cluster_arns }] : []
+    },
+    # The .sync pattern polls and, on abort, stops the task, and relies on a managed EventBridge rule for
+    # its completion events.
+    { sid = "TrackEcsSyncTasks", actions = ["ecs:DescribeTasks", "ecs:StopTask"], resources = local.ecs_sync_task_arns },
+    {
+      sid       = "ManagedRuleForEcsSyncTasks"
+      actions   = ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
+      resources = local.ecs_sync ? [local.ecs_events_rule_arn] : []
+    },
+    # RunTask hands the task role and task execution role to ECS: exactly the declared roles, and only to
+    # ECS tasks. No role declared, no PassRole statement.
+    {
+      sid        = "PassTaskRolesToEcs"
+      actions    = ["iam:PassRole"]
+      resources  = local.ecs_pass_role_arns
+      conditions = [{ test = "StringEquals", variable = "iam:PassedToService", values = ["ecs-tasks.amazonaws.com"] }]
+    },
+  ]
+
+  # What the policy gets: only the kinds the workflow declares, resources sorted, conditions spelled out.
+  execution_integration_statements = [
+    for s in local.integration_statements : {
+      sid        = s.sid
+      actions    = s.actions
+      resources  = sort(s.resources)
+      conditions = lookup(s, "conditions", [])
+    } if length(s.resources) > 0
   ]
 }
 
@@ -124,12 +173,21 @@ data "aws_iam_policy_document" "execution" {
 
   # One statement per integration kind the workflow declares; a kind left empty emits nothing.
   dynamic "statement" {
-    for_each = [for s in local.integration_statements : s if length(s.resources) > 0]
+    for_each = local.execution_integration_statements
     content {
       sid       = statement.value.sid
       effect    = "Allow"
       actions   = statement.value.actions
-      resources = sort(statement.value.resources)
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }

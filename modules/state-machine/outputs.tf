@@ -42,3 +42,8 @@ output "log_group_arn" {
   description = "ARN of the execution log group (literal)."
   value       = local.log_group_arn
 }
+
+output "integration_statements" {
+  description = "The statements the declared integrations add to the execution role policy (sid, actions, resources, conditions), in policy order."
+  value       = local.execution_integration_statements
+}
