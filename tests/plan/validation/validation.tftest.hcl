@@ -307,3 +307,619 @@ run "dynamodb_actions_are_item_level_only" {
   }
   expect_failures = [var.workflows]
 }
+
+# --- names, labels, tags -------------------------------------------------------------------------
+
+run "name_must_start_with_a_letter" {
+  command = plan
+  variables {
+    name = "1-bad"
+  }
+  expect_failures = [var.name]
+}
+
+run "version_label_has_no_spaces" {
+  command = plan
+  variables {
+    version_label = "1.0 beta"
+  }
+  expect_failures = [var.version_label]
+}
+
+run "tags_cannot_use_the_aws_prefix" {
+  command = plan
+  variables {
+    tags = { "aws:owner" = "me" }
+  }
+  expect_failures = [var.tags]
+}
+
+run "api_type_is_rest_or_http" {
+  command = plan
+  variables {
+    api_type = "WEBSOCKET"
+  }
+  expect_failures = [var.api_type]
+}
+
+# --- workflows -----------------------------------------------------------------------------------
+
+run "workflows_cannot_be_empty" {
+  command = plan
+  variables {
+    workflows = {}
+  }
+  expect_failures = [var.workflows]
+}
+
+run "workflow_keys_are_lower_case" {
+  command = plan
+  variables {
+    workflows = {
+      Flow = {
+        route      = "POST /flow"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "workflow_keys_stay_distinct_without_dashes" {
+  command = plan
+  variables {
+    workflows = {
+      a-b = {
+        route      = "POST /one"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+      }
+      ab = {
+        route      = "POST /two"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "two_workflows_cannot_share_a_route" {
+  command = plan
+  variables {
+    workflows = {
+      one = {
+        route      = "POST /same"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+      }
+      two = {
+        route      = "POST /same"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "workflow_type_is_standard_or_express" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /flow"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        type       = "BATCH"
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "workflow_invocation_is_async_or_sync" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /flow"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        invocation = "later"
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "request_schema_must_be_a_json_schema" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route          = "POST /flow"
+        definition     = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        request_schema = "{\"properties\":{}}"
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "logging_level_off_is_refused" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route         = "POST /flow"
+        definition    = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        logging_level = "OFF"
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "workflow_kms_key_must_be_a_key_arn" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route       = "POST /flow"
+        definition  = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        kms_key_arn = "alias/my-key"
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "rest_routes_have_at_most_five_segments" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /a/b/c/d/e/f"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+      }
+    }
+  }
+  expect_failures = [data.aws_partition.current]
+}
+
+# --- ECS integrations ----------------------------------------------------------------------------
+
+run "ecs_statements_are_exact" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /flow"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        integrations = {
+          ecs = {
+            task_definition_arns = ["arn:aws:ecs:us-east-1:000000000000:task-definition/report", "arn:aws:ecs:us-east-1:000000000000:task-definition/export:7"]
+            cluster_arns         = ["arn:aws:ecs:us-east-1:000000000000:cluster/reports"]
+            pass_role_arns       = ["arn:aws:iam::000000000000:role/report-task", "arn:aws:iam::000000000000:role/report-task-exec"]
+            sync                 = true
+          }
+        }
+      }
+    }
+  }
+  assert {
+    condition = jsonencode(module.state_machine["flow"].integration_statements) == jsonencode([
+      {
+        sid        = "EcsRunTask"
+        actions    = ["ecs:RunTask"]
+        resources  = ["arn:aws:ecs:us-east-1:000000000000:task-definition/export:7", "arn:aws:ecs:us-east-1:000000000000:task-definition/report:*"]
+        conditions = [{ test = "ArnEquals", variable = "ecs:cluster", values = ["arn:aws:ecs:us-east-1:000000000000:cluster/reports"] }]
+      },
+      {
+        sid        = "TrackEcsSyncTasks"
+        actions    = ["ecs:DescribeTasks", "ecs:StopTask"]
+        resources  = ["arn:aws:ecs:us-east-1:000000000000:task/reports/*"]
+        conditions = []
+      },
+      {
+        sid        = "ManagedRuleForEcsSyncTasks"
+        actions    = ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
+        resources  = ["arn:aws:events:us-east-1:000000000000:rule/StepFunctionsGetEventsForECSTaskRule"]
+        conditions = []
+      },
+      {
+        sid        = "PassTaskRolesToEcs"
+        actions    = ["iam:PassRole"]
+        resources  = ["arn:aws:iam::000000000000:role/report-task", "arn:aws:iam::000000000000:role/report-task-exec"]
+        conditions = [{ test = "StringEquals", variable = "iam:PassedToService", values = ["ecs-tasks.amazonaws.com"] }]
+      },
+    ])
+    error_message = "ECS: RunTask on FAMILY:* and the exact revision, only on the declared cluster; .sync tracking on that cluster's tasks and the managed rule; PassRole on exactly the declared roles, only to ECS tasks"
+  }
+}
+
+run "ecs_without_clusters_or_roles" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /flow"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        integrations = {
+          ecs = {
+            task_definition_arns = ["arn:aws:ecs:us-east-1:000000000000:task-definition/report:3"]
+            sync                 = true
+          }
+        }
+      }
+    }
+  }
+  assert {
+    condition     = [for s in module.state_machine["flow"].integration_statements : s.sid] == ["EcsRunTask", "TrackEcsSyncTasks", "ManagedRuleForEcsSyncTasks"]
+    error_message = "no PassRole statement when no role is declared"
+  }
+  assert {
+    condition     = length(module.state_machine["flow"].integration_statements[0].conditions) == 0
+    error_message = "no ecs:cluster condition when no cluster is declared"
+  }
+  assert {
+    condition     = module.state_machine["flow"].integration_statements[1].resources == tolist(["arn:aws:ecs:us-east-1:000000000000:task/default/*"])
+    error_message = ".sync tracks the tasks of the default cluster when no cluster is declared"
+  }
+}
+
+run "ecs_without_sync_only_runs_tasks" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /flow"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        integrations = {
+          ecs = { task_definition_arns = ["arn:aws:ecs:us-east-1:000000000000:task-definition/report"] }
+        }
+      }
+    }
+  }
+  assert {
+    condition     = [for s in module.state_machine["flow"].integration_statements : s.sid] == ["EcsRunTask"]
+    error_message = "without sync the role may only run the task"
+  }
+}
+
+run "no_integrations_no_statements" {
+  command = plan
+  assert {
+    condition     = length(module.state_machine["flow"].integration_statements) == 0
+    error_message = "a workflow that declares nothing gets no integration statement"
+  }
+}
+
+run "ecs_needs_a_task_definition" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route        = "POST /flow"
+        definition   = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        integrations = { ecs = { task_definition_arns = [] } }
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "ecs_task_definition_cannot_be_a_wildcard" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route        = "POST /flow"
+        definition   = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        integrations = { ecs = { task_definition_arns = ["arn:aws:ecs:us-east-1:000000000000:task-definition/report:*"] } }
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "ecs_cluster_must_be_a_cluster_arn" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /flow"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        integrations = { ecs = {
+          task_definition_arns = ["arn:aws:ecs:us-east-1:000000000000:task-definition/report"]
+          cluster_arns         = ["reports"]
+        } }
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+run "ecs_pass_role_is_never_a_wildcard" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /flow"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        integrations = { ecs = {
+          task_definition_arns = ["arn:aws:ecs:us-east-1:000000000000:task-definition/report"]
+          pass_role_arns       = ["arn:aws:iam::000000000000:role/*"]
+        } }
+      }
+    }
+  }
+  expect_failures = [var.workflows]
+}
+
+# --- authorization, api, logging, audit ----------------------------------------------------------
+
+run "authorization_type_is_known" {
+  command = plan
+  variables {
+    authorization = { type = "API_KEY" }
+  }
+  expect_failures = [var.authorization]
+}
+
+run "cognito_needs_a_user_pool" {
+  command = plan
+  variables {
+    authorization = { type = "COGNITO_USER_POOLS" }
+  }
+  expect_failures = [var.authorization]
+}
+
+run "stage_name_has_no_spaces" {
+  command = plan
+  variables {
+    api = { stage_name = "v 1" }
+  }
+  expect_failures = [var.api]
+}
+
+run "throttling_needs_positive_limits" {
+  command = plan
+  variables {
+    api = { throttling = { rate_limit = 0, burst_limit = 100 } }
+  }
+  expect_failures = [var.api]
+}
+
+run "execution_logging_never_traces_data" {
+  command = plan
+  variables {
+    api = { execution_logging_level = "OFF" }
+  }
+  expect_failures = [var.api]
+}
+
+run "endpoint_type_is_regional_or_private" {
+  command = plan
+  variables {
+    api = { endpoint_type = "EDGE" }
+  }
+  expect_failures = [var.api]
+}
+
+run "private_api_needs_endpoints_and_a_policy" {
+  command = plan
+  variables {
+    api = { endpoint_type = "PRIVATE" }
+  }
+  expect_failures = [var.api]
+}
+
+run "resource_policy_cidrs_are_cidrs" {
+  command = plan
+  variables {
+    api = { resource_policy = { source_ip_cidrs = ["10.0.0.300/8"] } }
+  }
+  expect_failures = [var.api]
+}
+
+run "resource_policy_needs_a_rest_api" {
+  command = plan
+  variables {
+    api_type = "HTTP"
+    api      = { resource_policy = {} }
+  }
+  expect_failures = [data.aws_partition.current]
+}
+
+run "retention_must_be_an_allowed_value" {
+  command = plan
+  variables {
+    logging = { retention_in_days = 366 }
+  }
+  expect_failures = [var.logging]
+}
+
+run "retention_of_ten_years_is_accepted" {
+  command = plan
+  variables {
+    logging = { retention_in_days = 3653 }
+  }
+  assert {
+    condition     = module.audit_stream[0].log_group_name == "/aws/events/vt/executions"
+    error_message = "3653 days is an allowed retention"
+  }
+}
+
+run "log_kms_key_must_be_a_key_arn" {
+  command = plan
+  variables {
+    logging = { kms_key_arn = "arn:aws:kms:us-east-1:000000000000:alias/logs" }
+  }
+  expect_failures = [var.logging]
+}
+
+run "access_log_format_records_the_request_id" {
+  command = plan
+  variables {
+    logging = { access_log_format = "{\"status\":\"$context.status\"}" }
+  }
+  expect_failures = [var.logging]
+}
+
+run "audit_target_ids_are_names" {
+  command = plan
+  variables {
+    audit = { extra_targets = { "audit-log-group" = { arn = "arn:aws:sqs:us-east-1:000000000000:audit" } } }
+  }
+  expect_failures = [var.audit]
+}
+
+run "audit_targets_are_durable_kinds" {
+  command = plan
+  variables {
+    audit = { extra_targets = { fn = { arn = "arn:aws:lambda:us-east-1:000000000000:function:audit" } } }
+  }
+  expect_failures = [var.audit]
+}
+
+# --- approvals -----------------------------------------------------------------------------------
+
+run "approvals_add_callback_routes" {
+  command = plan
+  variables {
+    approvals = { enabled = true }
+  }
+  assert {
+    condition     = { for name, route in output.approval_routes : name => "${route.method} ${route.path}" } == { approve = "POST /approvals/approve", reject = "POST /approvals/reject" }
+    error_message = "approvals add POST /approvals/approve and POST /approvals/reject"
+  }
+  assert {
+    condition     = endswith(output.approval_routes.approve.url, "/approvals/approve") && endswith(output.approval_routes.reject.url, "/approvals/reject")
+    error_message = "the callback routes have full URLs"
+  }
+  assert {
+    condition     = output.callback_role_arn != null && keys(output.routes) == ["flow"]
+    error_message = "a callback role of its own; routes keeps meaning the workflow routes"
+  }
+}
+
+run "approvals_are_off_by_default" {
+  command = plan
+  assert {
+    condition     = output.approval_routes == {} && output.callback_role_arn == null
+    error_message = "no callback routes and no callback role unless approvals.enabled"
+  }
+}
+
+run "approvals_need_a_rest_api" {
+  command = plan
+  variables {
+    api_type  = "HTTP"
+    approvals = { enabled = true }
+  }
+  expect_failures = [data.aws_partition.current]
+}
+
+run "approvals_need_authenticated_callers" {
+  command = plan
+  variables {
+    authorization = { type = "NONE", allow_unauthenticated = true }
+    approvals     = { enabled = true }
+  }
+  expect_failures = [data.aws_partition.current]
+}
+
+run "approvals_need_a_standard_workflow" {
+  command = plan
+  variables {
+    workflows = {
+      quick = {
+        route      = "POST /quick"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+        type       = "EXPRESS"
+        invocation = "sync"
+      }
+    }
+    approvals = { enabled = true }
+  }
+  expect_failures = [data.aws_partition.current]
+}
+
+run "approvals_path_cannot_take_a_workflow_route" {
+  command = plan
+  variables {
+    workflows = {
+      flow = {
+        route      = "POST /approvals/approve"
+        definition = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+      }
+    }
+    approvals = { enabled = true }
+  }
+  expect_failures = [data.aws_partition.current]
+}
+
+run "approvals_path_is_literal_segments" {
+  command = plan
+  variables {
+    approvals = { enabled = true, path = "/approvals/{id}" }
+  }
+  expect_failures = [var.approvals]
+}
+
+run "approvals_path_leaves_room_for_the_action" {
+  command = plan
+  variables {
+    approvals = { enabled = true, path = "/a/b/c/d/e" }
+  }
+  expect_failures = [var.approvals]
+}
+
+run "reviewer_settings_need_approvals_enabled" {
+  command = plan
+  variables {
+    approvals = { reviewer_principal_arns = ["arn:aws:iam::000000000000:role/reviewers"] }
+  }
+  expect_failures = [var.approvals]
+}
+
+run "reviewer_principals_are_exact_role_or_user_arns" {
+  command = plan
+  variables {
+    approvals = { enabled = true, reviewer_principal_arns = ["arn:aws:iam::000000000000:role/*"] }
+  }
+  expect_failures = [var.approvals]
+}
+
+run "reviewer_scopes_are_oauth_scopes" {
+  command = plan
+  variables {
+    authorization = { type = "COGNITO_USER_POOLS", cognito_user_pool_arns = ["arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_abc"] }
+    approvals     = { enabled = true, reviewer_scopes = ["expenses approve"] }
+  }
+  expect_failures = [var.approvals]
+}
+
+run "reviewer_scopes_need_cognito" {
+  command = plan
+  variables {
+    approvals = { enabled = true, reviewer_scopes = ["expenses/approve"] }
+  }
+  expect_failures = [data.aws_partition.current]
+}
+
+run "reviewer_principals_need_aws_iam" {
+  command = plan
+  variables {
+    authorization = { type = "COGNITO_USER_POOLS", cognito_user_pool_arns = ["arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_abc"] }
+    approvals     = { enabled = true, reviewer_principal_arns = ["arn:aws:iam::000000000000:role/reviewers"] }
+  }
+  expect_failures = [data.aws_partition.current]
+}
+
+run "reviewer_principals_are_accepted_with_aws_iam" {
+  command = plan
+  variables {
+    approvals = { enabled = true, reviewer_principal_arns = ["arn:aws:iam::000000000000:role/reviewers"] }
+  }
+  assert {
+    condition     = length(module.rest_api[0].callback_routes) == 2 && output.callback_role_arn != null
+    error_message = "reviewer principals with AWS_IAM keep both callback routes and their role (the Deny statement is asserted in tests/plan/examples/human-approval.yaml)"
+  }
+}
