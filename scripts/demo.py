@@ -2,7 +2,8 @@
 
 Sandbox up, examples/basic applied from its directory, three POST /processReport calls (one succeeds,
 one is refused by the request schema, one fails inside the workflow after its retries), then each
-execution's state timeline and the audit events it produced, then destroy and sandbox down.
+started execution traced from its request id (`stepgate trace`: states, retries, errors, audit events),
+then destroy and sandbox down.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.panel import Panel
 from rich.table import Table
 
 from stepgate.e2e.checks import CheckResult, Deployment, collect_audit
@@ -19,8 +21,8 @@ from stepgate.e2e.invoke import HttpResponse
 from stepgate.e2e.runner import deployed
 from stepgate.e2e.scenario import DEFAULT_FILE, Route, load_scenario
 from stepgate.e2e.target import Target
-from stepgate.e2e.trace import audit_table, short, timeline
-from stepgate.e2e.verify import execution_history, state_steps, wait_for_execution
+from stepgate.e2e.trace import Sources, render, short, trace
+from stepgate.e2e.verify import wait_for_execution
 from stepgate.errors import StepgateError
 from stepgate.sandbox import running_sandbox
 
@@ -55,13 +57,13 @@ def run_demo(console: Console, directory: Path = EXAMPLE) -> int:
                     answers.append((label, body, deployment.invoker.request(route.method, deployment.url(route), body)))
                 progress("waiting for the executions and their audit events")
                 executions = _finish(deployment, answers)
-                audit = collect_audit(deployment.logs, deployment.audit_log_group or "",
-                                      {e["executionArn"]: e["status"] for e in executions.values()}, 90)
+                collect_audit(deployment.logs, deployment.audit_log_group or "",  # so each trace shows its audit events
+                              {e["executionArn"]: e["status"] for e in executions.values()}, 90)
                 console.print(_requests_table(route, answers, executions))
-                for label, execution in executions.items():
-                    steps = state_steps(execution_history(deployment.sfn, execution["executionArn"]))
-                    console.print(timeline(label, execution, steps))
-                console.print(audit_table(audit, executions))
+                sources = Sources.from_module(live.module, deployment.sfn, deployment.logs)
+                for label, _, response in answers:
+                    if label in executions:
+                        console.print(Panel(render(trace(response.json()["requestId"], sources)), title=label))
         progress("sandbox stopped")
     for check in checks:
         console.print(f"{'[green]ok[/]' if check.ok else '[bold red]FAIL[/]'} {check.name}: {check.detail}", highlight=False)

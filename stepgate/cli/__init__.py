@@ -16,7 +16,7 @@ from rich.console import Console
 from stepgate import __version__
 from stepgate.errors import StepgateError
 
-FRONT_DOORS = ("stepgate.cli.check", "stepgate.cli.toolchain", "stepgate.cli.e2e")
+FRONT_DOORS = ("stepgate.cli.check", "stepgate.cli.toolchain", "stepgate.cli.e2e", "stepgate.cli.trace")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,7 +16,7 @@ from typing import Any
 
 from stepgate.e2e.caller import Refused
 from stepgate.e2e.invoke import HttpResponse, Invoker, RouteUrls
-from stepgate.e2e.scenario import Case, Route
+from stepgate.e2e.scenario import Case, Review, Route
 from stepgate.e2e.verify import (
     AuditEvent,
     StateStep,
@@ -25,6 +25,7 @@ from stepgate.e2e.verify import (
     check_data_flow,
     check_state_order,
     execution_history,
+    execution_name,
     express_histories,
     list_executions,
     poll,
@@ -73,9 +74,19 @@ class Deployment:
     audit_log_group: str | None
     log_groups: dict[str, str] = field(default_factory=dict)  # workflow key -> state machine log group
     records: list[ExecutionRecord] = field(default_factory=list)
+    approval_routes: dict[str, dict[str, Any]] = field(default_factory=dict)  # approve / reject -> {method, path, url}
 
     def url(self, route: Route) -> str:
         return self.urls.url(route.url_path)
+
+    def decide(self, decision: str, body: Any) -> HttpResponse:
+        """A call of the approve or reject route, as the run's caller."""
+        try:
+            route = self.approval_routes[decision]
+        except KeyError as error:
+            raise StepgateError(f"the deployment has no {decision} route (approval_routes: {sorted(self.approval_routes) or 'none'}); "
+                                "is approvals enabled in the module?") from error
+        return self.invoker.request(str(route["method"]), self.urls.url(str(route["path"])), body)
 
     def log_group(self, route: Route) -> str:
         try:
@@ -91,8 +102,9 @@ class Deployment:
                                 f"(outputs have {sorted(self.state_machines)})") from error
 
 
-def run_case(deployment: Deployment, route: Route, case: Case) -> CheckResult:
-    """Send the case's request, wait for its execution and compare status, output and per-state history."""
+def run_case(deployment: Deployment, route: Route, case: Case, reviewers: Reviewers | None = None) -> CheckResult:
+    """Send the case's request, (for a case with a review) decide it as the reviewer, wait for its
+    execution and compare status, output and per-state history."""
     name = f"{route.label} · {case.name}"
     response = deployment.invoker.request(route.method, deployment.url(route), case.body)
     if route.invocation == "sync":
@@ -100,8 +112,18 @@ def run_case(deployment: Deployment, route: Route, case: Case) -> CheckResult:
     body = response.json()
     if response.status != 200 or not isinstance(body, dict) or "executionArn" not in body:
         return CheckResult(name, False, f"expected 200 with executionArn, got {response.summary()}")
+    review_problems: list[str] = []
+    if case.review is not None:
+        if reviewers is None:
+            return CheckResult(name, False, "the case has a review but the run has no reviewer queue (scenario approvals)")
+        decided = review(deployment, reviewers, case.body, case.review)
+        if decided.status != 200:
+            return CheckResult(name, False, f"{case.review.decision}: expected 200, got {decided.summary()}")
     execution = wait_for_execution(deployment.sfn, body["executionArn"])
+    if case.review is not None and reviewers is not None:
+        review_problems = decision_problems(execution, case.review, reviewers.identity_arn)
     problems, steps = _execution_problems(deployment, execution, case)
+    problems += review_problems
     if execution["stateMachineArn"] != deployment.state_machine(route):
         problems.insert(0, f"started {execution['stateMachineArn']}, not the route's {deployment.state_machine(route)}")
     deployment.records.append(ExecutionRecord(
@@ -184,31 +206,16 @@ def _express_execution(deployment: Deployment, route: Route, case: Case, timeout
 
 
 def check_retries(events: Sequence[dict[str, Any]], definition: dict[str, Any]) -> list[str]:
-    """The state that failed the execution was attempted 1 + MaxAttempts times of its matching retrier."""
-    failed_tasks = [event for event in events if event["type"] == "TaskFailed"]
-    if not failed_tasks:
-        return []
-    entered_ids = {event["id"]: event["stateEnteredEventDetails"]["name"] for event in events if event["type"] == "TaskStateEntered"}
-    by_id = {event["id"]: event for event in events}
-    attempts: dict[str, int] = {}
-    errors: dict[str, str] = {}
-    for event in failed_tasks:
-        state = _owning_state(event, by_id, entered_ids)
-        attempts[state] = attempts.get(state, 0) + 1
-        errors[state] = event["taskFailedEventDetails"].get("error", "")
+    """A state whose Task failed was attempted 1 + MaxAttempts times of its matching retrier."""
     problems = []
-    for state, count in attempts.items():
-        expected = 1 + _max_attempts(_find_state(definition, state), errors[state])
-        if count != expected:
-            problems.append(f"state {state} was attempted {count} time(s), its Retry allows exactly {expected}")
+    for step in state_steps(events):
+        failed = [failure for failure in step.failed_attempts if failure.event_type == "TaskFailed"]
+        if not failed:
+            continue
+        expected = 1 + _max_attempts(_find_state(definition, step.name), failed[-1].error or "")
+        if len(failed) != expected:
+            problems.append(f"state {step.name} was attempted {len(failed)} time(s), its Retry allows exactly {expected}")
     return problems
-
-
-def _owning_state(event: dict[str, Any], by_id: dict[int, dict[str, Any]], entered_ids: dict[int, str]) -> str:
-    current = event
-    while current.get("previousEventId") and current["id"] not in entered_ids:
-        current = by_id[current["previousEventId"]]
-    return entered_ids.get(current["id"], "?")
 
 
 def _find_state(definition: dict[str, Any], name: str) -> dict[str, Any]:
@@ -229,6 +236,157 @@ def _max_attempts(state: dict[str, Any], error: str) -> int:
         if error in matches or "States.ALL" in matches or ("States.TaskFailed" in matches and not error.startswith("States.")):
             return int(retrier.get("MaxAttempts", 3))
     return 0
+
+
+@dataclass(frozen=True)
+class Reviewers:
+    """The run as the reviewer of waiting executions: the queue their task tokens arrive on, the field of a
+    message body holding the token, and who the run is (the identity a decision must record; None on the
+    emulator, which leaves $context.identity empty)."""
+
+    sqs: Any
+    queue_url: str
+    token_field: str
+    identity_arn: str | None = None
+
+
+def receive_token(reviewers: Reviewers, body: Any, timeout: float = 30) -> str:
+    """The task token of the waiting execution started with request body `body`: the queued message that
+    carries that body. Other messages stay visible (VisibilityTimeout 0); the matching one is deleted, so
+    each token is handed out once."""
+    def receive() -> str | None:
+        answer = reviewers.sqs.receive_message(QueueUrl=reviewers.queue_url, MaxNumberOfMessages=10,
+                                               WaitTimeSeconds=1, VisibilityTimeout=0)
+        for message in answer.get("Messages", []):
+            content = _loads(message.get("Body"))
+            if isinstance(content, dict) and content.get(reviewers.token_field) and _carries(content, body):
+                reviewers.sqs.delete_message(QueueUrl=reviewers.queue_url, ReceiptHandle=message["ReceiptHandle"])
+                return str(content[reviewers.token_field])
+        return None
+
+    token = poll(receive, lambda found: found is not None, timeout, f"a task token for {json.dumps(body)} in {reviewers.queue_url}")
+    assert token is not None
+    return token
+
+
+def decision_body(token: str, review: Review) -> dict[str, str]:
+    """What the approve / reject route takes: the token, and the comment or the (required) reason."""
+    text = {"comment": review.comment} if review.decision == "approve" else {"reason": review.reason}
+    return {"taskToken": token, **{key: value for key, value in text.items() if value}}
+
+
+def review(deployment: Deployment, reviewers: Reviewers, body: Any, decision: Review) -> HttpResponse:
+    """Decide the execution started with request body `body`: read its token, call the decision's route."""
+    token = receive_token(reviewers, body)
+    return deployment.decide(decision.decision, decision_body(token, decision))
+
+
+def decision_problems(execution: dict[str, Any], decision: Review, identity_arn: str | None) -> list[str]:
+    """The module's callback contract: an approval puts {approved, comment, requestId, reviewer} into the
+    waiting Task's output (here: somewhere in the execution output); a rejection fails the execution with
+    error Rejected and the cause {rejected, reason, requestId, reviewer}. The reviewer is the caller."""
+    if decision.decision == "approve":
+        record = _record_with(_loads(execution.get("output")), "approved")
+        expected = {"approved": True, **({"comment": decision.comment} if decision.comment else {})}
+        where = "the output"
+    else:
+        record = _record_with(_loads(execution.get("cause")), "rejected")
+        expected = {"rejected": True, "reason": decision.reason}
+        where = "the cause"
+    problems = [] if decision.decision == "approve" or execution.get("error") == "Rejected" else [
+        f"error {execution.get('error')!r}, a rejection fails the execution with 'Rejected'"]
+    if record is None or not contains(record, expected) or not isinstance(record.get("reviewer"), dict):
+        return problems + [f"{where} has no decision record {json.dumps(expected)} with a reviewer: {execution.get('output') or execution.get('cause')}"]
+    if identity_arn is not None and record["reviewer"].get("userArn") != identity_arn:
+        problems.append(f"reviewer {record['reviewer']} is not the caller {identity_arn}")
+    return problems
+
+
+BOGUS_TOKEN = "stepgate-unknown-task-token"
+
+
+def check_approvals(deployment: Deployment, route: Route, reviewers: Reviewers) -> list[CheckResult]:
+    """The approval routes with one waiting execution of `route`: an unknown token and malformed bodies
+    are refused (4xx JSON) and change nothing; the real token decides it; the same token again is refused
+    and the execution ends exactly once."""
+    label = f"{route.label} · approvals:"
+    response = deployment.invoker.request(route.method, deployment.url(route), route.valid_body)
+    arn = (response.json() or {}).get("executionArn") if isinstance(response.json(), dict) else None
+    if response.status != 200 or not arn:
+        return [CheckResult(f"{label} a waiting execution", False, f"expected 200 with executionArn, got {response.summary()}")]
+    token = receive_token(reviewers, route.valid_body)
+    waiting = _waiting_history(deployment.sfn, arn)
+    results = [
+        _refused(f"{label} unknown token refused (4xx JSON), execution unchanged", deployment, arn, waiting, [
+            deployment.decide("approve", {"taskToken": BOGUS_TOKEN, "comment": "stepgate"}),
+            deployment.decide("reject", {"taskToken": BOGUS_TOKEN, "reason": "stepgate"}),
+        ]),
+        _refused(f"{label} malformed bodies refused (4xx JSON), execution unchanged", deployment, arn, waiting, [
+            deployment.decide("approve", b'{"taskToken": '),
+            deployment.decide("approve", {"comment": "no token"}),
+            deployment.decide("reject", {"taskToken": token}),  # a rejection needs a reason
+            deployment.decide("approve", {"taskToken": token, "unexpected": True}),
+        ]),
+    ]
+    results.append(_decided_once(f"{label} a used token is refused (4xx), execution ended once", deployment, route, arn, token, response))
+    return results
+
+
+def _refused(name: str, deployment: Deployment, arn: str, waiting: int, responses: list[HttpResponse]) -> CheckResult:
+    wrong = [r.summary() for r in responses if not (400 <= r.status < 500 and isinstance(r.json(), dict))]
+    described = deployment.sfn.describe_execution(executionArn=arn)
+    events = len(execution_history(deployment.sfn, arn))
+    problems = [f"expected 4xx JSON, got {', '.join(wrong)}"] if wrong else []
+    if described["status"] != "RUNNING" or events != waiting:
+        problems.append(f"the execution changed: {described['status']}, {events} history events (was RUNNING, {waiting})")
+    return CheckResult(name, not problems, "; ".join(problems) or f"{' '.join(str(r.status) for r in responses)}; still waiting")
+
+
+def _decided_once(name: str, deployment: Deployment, route: Route, arn: str, token: str, started: HttpResponse) -> CheckResult:
+    """Approve, let the decision end the execution, then answer the same token twice more. (The emulator
+    still accepts a token whose answer it has not processed yet; AWS refuses any second answer.)"""
+    first = deployment.decide("approve", {"taskToken": token, "comment": "stepgate: first answer"})
+    execution = wait_for_execution(deployment.sfn, arn)
+    again = [deployment.decide("approve", {"taskToken": token, "comment": "stepgate: second answer"}),
+             deployment.decide("reject", {"taskToken": token, "reason": "stepgate: late rejection"})]
+    ends = terminal_statuses(execution_history(deployment.sfn, arn))
+    deployment.records.append(ExecutionRecord(
+        case="approvals", route=route.label, workflow=route.workflow, workflow_type=route.workflow_type,
+        response=started, execution_arn=arn, status=execution["status"],
+    ))
+    problems = [] if first.status == 200 else [f"first answer: expected 200, got {first.summary()}"]
+    problems += [f"a used token: expected 4xx JSON, got {r.summary()}" for r in again if not (400 <= r.status < 500 and isinstance(r.json(), dict))]
+    if ends != ["SUCCEEDED"]:
+        problems.append(f"the history ends {ends}, expected exactly ['SUCCEEDED']")
+    return CheckResult(name, not problems, "; ".join(problems) or f"first 200, then {', '.join(str(r.status) for r in again)}; ended once ({ends[0]})")
+
+
+def _waiting_history(sfn: Any, arn: str, timeout: float = 30) -> int:
+    """The length of the history once the Task has handed out its token and waits (TaskSubmitted)."""
+    events = poll(lambda: execution_history(sfn, arn), lambda found: any(e["type"] == "TaskSubmitted" for e in found),
+                  timeout, f"execution {execution_name(arn)} to wait for its task token")
+    return len(events)
+
+
+def _record_with(value: Any, flag: str) -> dict[str, Any] | None:
+    """The first object in `value` (depth first) that has key `flag`."""
+    if isinstance(value, dict):
+        if flag in value:
+            return value
+        children: list[Any] = list(value.values())
+    elif isinstance(value, list):
+        children = value
+    else:
+        return None
+    return next((found for child in children if (found := _record_with(child, flag)) is not None), None)
+
+
+def _carries(value: Any, body: Any) -> bool:
+    """`body` is `value` or one of its nested values: how a queued message is matched to its request."""
+    if value == body:
+        return True
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return any(_carries(child, body) for child in children)
 
 
 Rejection = tuple[str, str, str, Any, dict[str, str]]
@@ -277,8 +435,9 @@ def check_refused(deployment: Deployment, route: Route, refused: Refused) -> Che
                        f"{response.summary()}; started {len(started)}")
 
 
-def check_idempotency(deployment: Deployment, route: Route) -> CheckResult:
-    """The same Idempotency-Key twice starts one execution: the second call gets the same ARN or 409."""
+def check_idempotency(deployment: Deployment, route: Route, reviewers: Reviewers | None = None) -> CheckResult:
+    """The same Idempotency-Key twice starts one execution: the second call gets the same ARN or 409. On
+    a route whose executions wait for a reviewer, `reviewers` approves it so that it ends."""
     name = f"{route.label} · same Idempotency-Key twice -> one execution"
     key = f"stepgate-{uuid.uuid4().hex}"
     first = deployment.invoker.request(route.method, deployment.url(route), route.valid_body, headers={"Idempotency-Key": key})
@@ -290,6 +449,8 @@ def check_idempotency(deployment: Deployment, route: Route) -> CheckResult:
     same = second.status == 200 and second_body.get("executionArn") == first_arn
     conflict = second.status == 409 and isinstance(second.json(), dict)
     named = [e for e in list_executions(deployment.sfn, deployment.state_machine(route)) if e["name"] == key]
+    if reviewers is not None:
+        review(deployment, reviewers, route.valid_body, Review("approve", comment="stepgate: idempotency check"))
     execution = wait_for_execution(deployment.sfn, first_arn)
     deployment.records.append(ExecutionRecord(
         case="idempotency", route=route.label, workflow=route.workflow, workflow_type=route.workflow_type,

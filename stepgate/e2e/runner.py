@@ -20,6 +20,8 @@ from stepgate.e2e.checks import (
     CheckResult,
     Deployment,
     ExecutionRecord,
+    Reviewers,
+    check_approvals,
     check_audit,
     check_idempotency,
     check_refused,
@@ -28,7 +30,7 @@ from stepgate.e2e.checks import (
 )
 from stepgate.e2e.inventory import Inventory, take_inventory
 from stepgate.e2e.invoke import EndpointUnreachable, HttpResponse, Invoker, RouteUrls
-from stepgate.e2e.scenario import DEFAULT_OUTPUT, Scenario, load_scenario, scenario_path
+from stepgate.e2e.scenario import DEFAULT_OUTPUT, Approvals, Route, Scenario, load_scenario, scenario_path
 from stepgate.e2e.target import Target, require_sandbox_account
 from stepgate.e2e.verify import wait_for_execution
 from stepgate.errors import StepgateError
@@ -76,6 +78,7 @@ def deployment_from_outputs(module: Mapping[str, Any], target: Target, invoker: 
         # EXPRESS-only configurations have no audit stream (EventBridge emits no status events for EXPRESS).
         audit_log_group=module.get("audit_log_group_name"),
         log_groups=dict(module.get("state_machine_log_group_names") or {}),
+        approval_routes=dict(module.get("approval_routes") or {}),
     )
 
 
@@ -217,24 +220,53 @@ class SandboxGuard:
             raise
 
 
-def verify_scenario(deployment: Deployment, scenario: Scenario, caller: Caller, progress: Progress) -> list[CheckResult]:
-    """Refused callers, every case of every route, bad input, idempotency, audit."""
+def verify_scenario(live: Deployed, scenario: Scenario, caller: Caller, progress: Progress) -> list[CheckResult]:
+    """Refused callers, every case of every route, bad input, idempotency, the approval routes, audit."""
+    deployment = live.deployment
+    reviewers = reviewers_for(live, scenario.approvals) if scenario.approvals else None
     results: list[CheckResult] = []
     for route in scenario.routes:
+        waits = reviewers if _waits_for_review(route) else None
         for refused in caller.refused:
             progress(f"{route.label}: {refused.label}")
             results.append(check_refused(deployment, route, refused))
         for case in route.cases:
             progress(f"{route.label}: {case.name}")
-            results.append(run_case(deployment, route, case))
+            results.append(run_case(deployment, route, case, waits))
         progress(f"{route.label}: bad input")
         results += check_rejections(deployment, route)
         if route.invocation == "async" and scenario.names_executions_by_idempotency_key:
             progress(f"{route.label}: Idempotency-Key")
-            results.append(check_idempotency(deployment, route))
+            results.append(check_idempotency(deployment, route, waits))
+    if reviewers is not None:
+        results += _approval_checks(deployment, scenario, reviewers, progress)
     progress("audit stream")
     results += check_audit(deployment, deployment.records)
     return results
+
+
+def reviewers_for(live: Deployed, approvals: Approvals) -> Reviewers:
+    """The run as reviewer: the queue named by the scenario's approvals.queue_output root output, and the
+    caller's identity a decision must record (on AWS; the emulator records none)."""
+    queue_url = live.outputs.get(approvals.queue_output)
+    if not isinstance(queue_url, str) or not queue_url:
+        raise StepgateError(f"approvals.queue_output: the configuration has no root output {approvals.queue_output!r} with the "
+                            f"reviewer queue URL; its outputs: {', '.join(sorted(live.outputs)) or 'none'}")
+    identity = None if live.target.is_local else str(live.target.client("sts").get_caller_identity()["Arn"])
+    return Reviewers(live.target.client("sqs"), queue_url, approvals.token_field, identity)
+
+
+def _waits_for_review(route: Route) -> bool:
+    return any(case.review is not None for case in route.cases)
+
+
+def _approval_checks(deployment: Deployment, scenario: Scenario, reviewers: Reviewers, progress: Progress) -> list[CheckResult]:
+    """Once per scenario, on the first route whose executions wait for a reviewer."""
+    route = next((route for route in scenario.routes if _waits_for_review(route)), None)
+    if route is None:
+        return [CheckResult("approvals", False, "the scenario declares approvals but no case has a review: no route is known to wait")]
+    progress(f"{route.label}: approval routes")
+    return check_approvals(deployment, route, reviewers)
 
 
 def run_e2e(directory: Path, scenario_file: Path | None = None, target_kind: str = "local", region: str = DEFAULT_REGION,
@@ -255,6 +287,6 @@ def run_e2e(directory: Path, scenario_file: Path | None = None, target_kind: str
                 deployed(directory, target, sandbox=sandbox, variables={**scenario.variables, **(variables or {})},
                          output=scenario.output, caller=caller, progress=progress, teardown=report.checks) as live:
             check_routes_match(scenario, live.module["routes"])
-            report.checks += verify_scenario(live.deployment, scenario, caller, progress)
+            report.checks += verify_scenario(live, scenario, caller, progress)
             report.records = list(live.deployment.records)
     return report

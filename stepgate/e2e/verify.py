@@ -49,9 +49,30 @@ def execution_history(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:
     return [event for page in pages for event in page["events"]]
 
 
+# A Task's attempts (each retry schedules the work again) and the events that end an attempt or the
+# execution with an error; every one of them belongs to the state it happened in.
+ATTEMPT_EVENTS = frozenset({"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"})
+FAILURE_EVENTS = frozenset({
+    "TaskFailed", "TaskTimedOut", "TaskStartFailed", "TaskSubmitFailed",
+    "LambdaFunctionFailed", "LambdaFunctionTimedOut", "LambdaFunctionStartFailed", "LambdaFunctionScheduleFailed",
+    "ActivityFailed", "ActivityTimedOut", "ActivityScheduleFailed",
+    "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted",
+})
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An error event of a state: one failed attempt of its Task, or the execution ending there."""
+
+    event_type: str
+    error: str | None
+    cause: str | None
+
+
 @dataclass(frozen=True)
 class StateStep:
-    """One state as the history shows it: entered with an input, exited with an output (None if it never exited)."""
+    """One state as the history shows it: entered with an input, exited with an output (None if it never
+    exited), with its Task attempts and the failures that happened while it ran."""
 
     name: str
     entered_type: str
@@ -62,10 +83,25 @@ class StateStep:
     exited_id: int | None
     entered_at: float
     exited_at: float | None
+    attempts: int = 0  # times a Task scheduled its work (0 for states that do no work)
+    failures: tuple[Failure, ...] = ()
+
+    @property
+    def type(self) -> str:
+        return self.entered_type.removesuffix("StateEntered")
+
+    @property
+    def retries(self) -> int:
+        return max(0, self.attempts - 1)
+
+    @property
+    def failed_attempts(self) -> list[Failure]:
+        return [failure for failure in self.failures if not failure.event_type.startswith("Execution")]
 
 
 def state_steps(events: Sequence[dict[str, Any]]) -> list[StateStep]:
-    """States in the order they were entered, each matched with its own exit event."""
+    """States in the order they were entered, each matched with its own exit event, attempts and failures."""
+    attempts, failures = _work_by_step(events)
     open_steps: dict[str, list[dict[str, Any]]] = defaultdict(list)
     exits: dict[int, dict[str, Any]] = {}
     for event in events:
@@ -92,8 +128,57 @@ def state_steps(events: Sequence[dict[str, Any]]) -> list[StateStep]:
             exited_id=exited["id"] if exited else None,
             entered_at=event["timestamp"].timestamp(),
             exited_at=exited["timestamp"].timestamp() if exited else None,
+            attempts=attempts.get(event["id"], 0),
+            failures=tuple(failures.get(event["id"], ())),
         ))
     return steps
+
+
+def _work_by_step(events: Sequence[dict[str, Any]]) -> tuple[dict[int, int], dict[int, list[Failure]]]:
+    """Attempts and failures per state entry (by the id of its StateEntered event). Each such event is
+    owned by the state entry its previousEventId chain leads back to: a retry's TaskScheduled follows the
+    failed attempt, an ExecutionFailed follows the Fail state or the uncaught failure, and branches of a
+    Parallel or Map stay apart even when states share a name."""
+    by_id = {event["id"]: event for event in events}
+    attempts: dict[int, int] = defaultdict(int)
+    failures: dict[int, list[Failure]] = defaultdict(list)
+    for event in events:
+        kind = event["type"]
+        if kind not in ATTEMPT_EVENTS and kind not in FAILURE_EVENTS:
+            continue
+        owner = _owning_entry(event, by_id)
+        if owner is None:
+            continue
+        if kind in ATTEMPT_EVENTS:
+            attempts[owner] += 1
+        else:
+            details = event_details(event)
+            failures[owner].append(Failure(kind, details.get("error"), details.get("cause")))
+    return attempts, failures
+
+
+def _owning_entry(event: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> int | None:
+    current = event
+    while not current["type"].endswith("StateEntered"):
+        previous = by_id.get(current.get("previousEventId") or 0)
+        if previous is None:
+            return None
+        current = previous
+    return int(current["id"])
+
+
+def event_details(event: dict[str, Any]) -> dict[str, Any]:
+    """An event's details, under the key GetExecutionHistory gives them (TaskFailed -> taskFailedEventDetails)."""
+    details = event.get(_details_key(str(event["type"])))
+    return details if isinstance(details, dict) else {}
+
+
+def _details_key(kind: str) -> str:
+    if kind.endswith("StateEntered"):
+        return "stateEnteredEventDetails"
+    if kind.endswith("StateExited"):
+        return "stateExitedEventDetails"
+    return kind[0].lower() + kind[1:] + "EventDetails"
 
 
 def check_state_order(expected: Sequence[str | Sequence[str]] | None, steps: Sequence[StateStep]) -> list[str]:
@@ -172,11 +257,14 @@ def audit_by_execution(events: Iterable[AuditEvent]) -> dict[str, list[str]]:
     return dict(statuses)
 
 
-def express_histories(logs: Any, log_group: str) -> dict[str, list[dict[str, Any]]]:
+def express_histories(logs: Any, log_group: str, filter_pattern: str = "") -> dict[str, list[dict[str, Any]]]:
     """EXPRESS executions keep no history API; their log group at level ALL (with execution data) holds the
-    same events. Returns them per execution ARN, reshaped like GetExecutionHistory events."""
+    same events. Returns them per execution ARN, reshaped like GetExecutionHistory events. A CloudWatch
+    `filter_pattern` (e.g. the quoted ARN of one execution) narrows what is read; it is only a hint, the
+    result is keyed by ARN either way (the emulator ignores patterns)."""
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    pages = logs.get_paginator("filter_log_events").paginate(logGroupName=log_group)
+    pattern = {"filterPattern": filter_pattern} if filter_pattern else {}
+    pages = logs.get_paginator("filter_log_events").paginate(logGroupName=log_group, **pattern)
     for page in pages:
         for record in page["events"]:
             entry = _json(record.get("message"))
@@ -192,17 +280,7 @@ def _history_event(entry: dict[str, Any]) -> dict[str, Any]:
         "id": int(entry["id"]), "previousEventId": int(entry.get("previous_event_id") or 0), "type": kind,
         "timestamp": datetime.fromisoformat(str(entry["event_timestamp"]).replace("Z", "+00:00")),
     }
-    details = entry.get("details") or {}
-    if kind.endswith("StateEntered"):
-        event["stateEnteredEventDetails"] = details
-    elif kind.endswith("StateExited"):
-        event["stateExitedEventDetails"] = details
-    elif kind == "ExecutionStarted":
-        event["executionStartedEventDetails"] = details
-    elif kind == "TaskFailed":
-        event["taskFailedEventDetails"] = details
-    elif kind.startswith("Execution"):
-        event["executionDetails"] = details
+    event[_details_key(kind)] = entry.get("details") or {}
     return event
 
 
@@ -212,6 +290,30 @@ EXECUTION_END_EVENTS = {"ExecutionSucceeded": "SUCCEEDED", "ExecutionFailed": "F
 
 def terminal_statuses(events: Sequence[dict[str, Any]]) -> list[str]:
     return [EXECUTION_END_EVENTS[event["type"]] for event in events if event["type"] in EXECUTION_END_EVENTS]
+
+
+def execution_name(execution_arn: str) -> str:
+    """The name in arn:aws:states:<region>:<account>:execution:<state machine>:<name> (EXPRESS:
+    ...:express:<state machine>:<name>:<run id>); execution names contain no colon."""
+    parts = execution_arn.split(":")
+    return parts[7] if len(parts) > 7 else execution_arn
+
+
+def execution_from_history(execution_arn: str, events: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """An execution described from its history, in DescribeExecution's shape: what EXPRESS executions,
+    which DescribeExecution does not know, are read back as. RUNNING until an end event is logged."""
+    started = next((event for event in events if event["type"] == "ExecutionStarted"), None)
+    ended = next((event for event in events if event["type"] in EXECUTION_END_EVENTS), None)
+    end = event_details(ended) if ended else {}
+    return {
+        "executionArn": execution_arn,
+        "name": execution_name(execution_arn),
+        "status": EXECUTION_END_EVENTS[ended["type"]] if ended else "RUNNING",
+        "startDate": started["timestamp"] if started else None,
+        "stopDate": ended["timestamp"] if ended else None,
+        "input": event_details(started).get("input") if started else None,
+        **{key: end[key] for key in ("output", "error", "cause") if key in end},
+    }
 
 
 def _json(text: Any) -> Any:

@@ -152,3 +152,97 @@ def test_rejections_cover_every_bad_input_kind() -> None:
 def test_a_route_that_cannot_validate_bodies_gets_no_schema_rejection() -> None:
     labels = [r[0] for r in rejection_requests(rest_route(), "http://u/orders", "http://u/nope")]
     assert labels == ["malformed JSON", "wrong content type", "oversized body", "unknown path", "wrong method"]
+
+
+def express_log(arn: str, entries: list[tuple[int, int, str, dict[str, Any]]]) -> Any:
+    """A fake CloudWatch Logs client holding EXPRESS log entries as the emulator writes them."""
+    records = [{"message": json.dumps({"id": str(i), "previous_event_id": str(p), "type": t, "execution_arn": arn, "details": d,
+                                       "event_timestamp": (T0 + timedelta(milliseconds=i)).isoformat()})} for i, p, t, d in entries]
+
+    class Logs:
+        def get_paginator(self, name: str) -> Any:
+            class Pages:
+                def paginate(self, **_: Any) -> list[dict[str, Any]]:
+                    return [{"events": records}]
+            return Pages()
+    return Logs()
+
+
+def test_an_express_log_reads_like_a_history_with_attempts_failures_and_the_end() -> None:
+    from stepgate.e2e.verify import execution_from_history, express_histories
+
+    arn = "arn:aws:states:us-east-1:000000000000:express:quotes:req-7:run-1"
+    logs = express_log(arn, [
+        (1, 0, "ExecutionStarted", {"input": '{"body": {"q": 1}}'}),
+        (2, 0, "TaskStateEntered", {"name": "Price", "input": '{"body": {"q": 1}}'}),
+        (3, 2, "TaskScheduled", {"resource": "publish"}),
+        (4, 3, "TaskFailed", {"error": "SNS.NotFoundException", "cause": "no topic"}),
+        (5, 4, "TaskScheduled", {"resource": "publish"}),
+        (6, 5, "TaskFailed", {"error": "SNS.NotFoundException", "cause": "no topic, again"}),
+        (7, 6, "ExecutionFailed", {"error": "SNS.NotFoundException", "cause": "no topic, again"}),
+    ])
+    events = express_histories(logs, "/quotes")[arn]
+    [step] = state_steps(events)
+    assert (step.attempts, step.retries, [f.event_type for f in step.failures]) == (2, 1, ["TaskFailed", "TaskFailed", "ExecutionFailed"])
+    assert step.failures[-1].cause == "no topic, again"
+    execution = execution_from_history(arn, events)
+    assert {k: execution[k] for k in ("name", "status", "error", "cause", "input")} == {
+        "name": "req-7", "status": "FAILED", "error": "SNS.NotFoundException", "cause": "no topic, again", "input": '{"body": {"q": 1}}'}
+    assert execution_from_history(arn, events[:3])["status"] == "RUNNING"
+
+
+class FakeSqs:
+    """A reviewer queue: receive returns every message (visibility 0), delete removes one."""
+
+    def __init__(self, bodies: list[Any]):
+        self.messages = {f"h{i}": json.dumps(body) for i, body in enumerate(bodies)}
+
+    def receive_message(self, **_: Any) -> dict[str, Any]:
+        return {"Messages": [{"ReceiptHandle": handle, "Body": body} for handle, body in self.messages.items()]}
+
+    def delete_message(self, QueueUrl: str, ReceiptHandle: str) -> None:
+        del self.messages[ReceiptHandle]
+
+
+def test_the_token_is_the_one_of_the_message_carrying_the_request_body() -> None:
+    from stepgate.e2e.checks import Reviewers, receive_token
+
+    sqs = FakeSqs([{"taskToken": "t-other", "body": {"expenseId": "e-2"}}, {"taskToken": "t-mine", "body": {"expenseId": "e-1"}}])
+    assert receive_token(Reviewers(sqs, "q", "taskToken"), {"expenseId": "e-1"}) == "t-mine"
+    assert list(sqs.messages.values()) == [json.dumps({"taskToken": "t-other", "body": {"expenseId": "e-2"}})]  # only mine is taken
+    with pytest.raises(StepgateError, match="a task token for"):
+        receive_token(Reviewers(sqs, "q", "taskToken"), {"expenseId": "e-1"}, timeout=0.5)
+
+
+REVIEWER = {"userArn": "arn:aws:iam::111111111111:user/ana", "caller": "AIDA", "accountId": "111111111111"}
+APPROVED = {"status": "SUCCEEDED", "output": json.dumps(
+    {"expense": {}, "approval": {"approved": True, "comment": "ok", "requestId": "r", "reviewer": REVIEWER}})}
+REJECTED = {"status": "FAILED", "error": "Rejected", "cause": json.dumps(
+    {"rejected": True, "reason": "over budget", "requestId": "r", "reviewer": REVIEWER})}
+
+
+@pytest.mark.parametrize("execution, decision, identity, problems", [
+    (APPROVED, ("approve", "ok", ""), REVIEWER["userArn"], []),
+    (APPROVED, ("approve", "ok", ""), None, []),  # the emulator: no identity to compare
+    (REJECTED, ("reject", "", "over budget"), REVIEWER["userArn"], []),
+    (APPROVED, ("approve", "ok", ""), "arn:aws:iam::111111111111:user/bob", ["is not the caller arn:aws:iam::111111111111:user/bob"]),
+    (APPROVED, ("approve", "another comment", ""), None, ["the output has no decision record"]),
+    ({**REJECTED, "error": "States.TaskFailed"}, ("reject", "", "over budget"), None, ["error 'States.TaskFailed'"]),
+    ({**REJECTED, "cause": "plain text"}, ("reject", "", "over budget"), None, ["the cause has no decision record"]),
+])
+def test_a_decision_is_recorded_with_its_text_and_reviewer(execution: dict[str, Any], decision: tuple[str, str, str],
+                                                          identity: str | None, problems: list[str]) -> None:
+    from stepgate.e2e.checks import decision_problems
+    from stepgate.e2e.scenario import Review
+
+    found = decision_problems(execution, Review(*decision), identity)
+    assert len(found) == len(problems) and all(expected in actual for expected, actual in zip(problems, found)), found
+
+
+def test_decision_bodies_carry_the_comment_or_the_reason() -> None:
+    from stepgate.e2e.checks import decision_body
+    from stepgate.e2e.scenario import Review
+
+    assert decision_body("t", Review("approve", comment="ok")) == {"taskToken": "t", "comment": "ok"}
+    assert decision_body("t", Review("approve")) == {"taskToken": "t"}
+    assert decision_body("t", Review("reject", reason="no")) == {"taskToken": "t", "reason": "no"}
