@@ -97,20 +97,35 @@ class Symbol(str):
 
     Its partition, region and account are `*` because the plan does not know them, not because the policy
     grants every one: arn_within() reads them as one unknown value. `reference` is the resource address and
-    attribute it stands for; `derived` marks a qualified/child form (`:*`, `/*`) of the reference.
+    attribute it stands for; `derived` marks a form built from it (qualifiers `:*`, children `/*`, the
+    executions of a state machine), which `shown` names for messages.
     """
 
     reference: str
     address: str
     derived: bool
+    shown: str
 
-    def __new__(cls, arn: str, reference: str, address: str, derived: bool = False) -> Symbol:
+    def __new__(cls, arn: str, reference: str, address: str, derived: bool = False, shown: str = "") -> Symbol:
         value = super().__new__(cls, arn)
-        value.reference, value.address, value.derived = reference, address, derived
+        value.reference, value.address, value.derived, value.shown = reference, address, derived, shown or reference
         return value
 
     def derive(self, suffix: str) -> Symbol:
-        return Symbol(str(self) + suffix, self.reference, self.address, True)
+        return Symbol(str(self) + suffix, self.reference, self.address, True, f'"${{{self.reference}}}{suffix}"')
+
+    def related(self) -> list[Symbol]:
+        """Forms a policy commonly builds from this ARN: qualifiers and children, the executions of a state
+        machine (`replace(arn, ":stateMachine:", ":execution:")`), the tasks of a cluster, every revision."""
+        forms = [self.derive(":*"), self.derive("/*")]
+        arn = str(self)
+        if ":stateMachine:" in arn:
+            forms.append(Symbol(arn.replace(":stateMachine:", ":execution:") + ":*", self.reference, self.address, True, f"executions of {self.reference}"))
+        if ":cluster/" in arn and ":ecs:" in arn:
+            forms.append(Symbol(arn.replace(":cluster/", ":task/") + "/*", self.reference, self.address, True, f"tasks of {self.reference}"))
+        if ":task-definition/" in arn and ":" in arn.rsplit("/", 1)[-1]:
+            forms.append(Symbol(arn.rsplit(":", 1)[0] + ":*", self.reference, self.address, True, f"every revision of {self.reference}"))
+        return forms
 
 
 def is_unresolved(value: str) -> bool:
@@ -120,7 +135,7 @@ def is_unresolved(value: str) -> bool:
 def describe(value: str) -> str:
     """A value as messages show it: a symbol by the reference it stands for (`"${REF}:*"` for a derived form)."""
     if isinstance(value, Symbol):
-        return f'"${{{value.reference}}}{str(value)[-2:]}"' if value.derived else value.reference
+        return value.shown
     if isinstance(value, Unresolved):
         return value.why
     return value
@@ -512,9 +527,9 @@ def _unknown_count(values: Any, marker: Any) -> tuple[list[str], int | None]:
 
 
 def _fit(symbol: Symbol, accept: Callable[[str], bool] | None, derived: bool) -> Symbol | None:
-    """The form of a symbol the statement's actions take: the ARN, or its qualified/child form (a second use
-    of the same reference, or a string template around it such as `${bucket.arn}/*`)."""
-    forms = [symbol.derive(":*"), symbol.derive("/*")]
+    """The form of a symbol the statement's actions take: the ARN, or a form built from it (a second use of
+    the same reference, or a string template or function around it such as `${bucket.arn}/*`)."""
+    forms = symbol.related()
     if accept is None:
         if not derived:
             return symbol
@@ -601,9 +616,14 @@ def _accepting(actions: tuple[str, ...]) -> Callable[[str], bool] | None:
         return None
 
     def accepts(arn: str) -> bool:
-        # an ARN pattern's `*` may span segments (iamref.accepts is IAM-exact); a symbol's service is literal
+        # a pattern's `*` may span segments for IAM (iamref.accepts is IAM-exact); a symbol's unknown
+        # partition, region and account are one segment each, so they are filled in before asking
         parts = _split_arn(arn)
-        return any((parts is None or parts[2] == action.service or action.service == "*") and action.accepts(arn) for action in listed)
+        if parts is None:
+            return any(action.accepts(arn) for action in listed)
+        filled = ":".join([parts[0], "aws" if parts[1] == "*" else parts[1], parts[2], "us-east-1" if parts[3] == "*" else parts[3],
+                           "123456789012" if parts[4] == "*" else parts[4], parts[5]])
+        return any(parts[2] == action.service and action.accepts(filled) for action in listed)
 
     return accepts
 
@@ -638,7 +658,7 @@ def _document_from_data(plan: Plan, resource: Resource) -> PolicyDocument:
         not_actions = _elements(plan, resource, slot("not_actions", block.get("not_actions"), _marker(mark, "not_actions"), expression), f"{label} not_actions")
         accept = _accepting(actions)
         resources = _elements(plan, resource, slot("resources", block.get("resources"), _marker(mark, "resources"), expression),
-                              f"{label} resources", accept, lambda s: accept is None or accept(s) or accept(s + "/*") or accept(s + ":*"))
+                              f"{label} resources", accept, lambda s: accept is None or accept(s) or any(accept(f) for f in s.related()))
         not_resources = _elements(plan, resource, slot("not_resources", block.get("not_resources"), _marker(mark, "not_resources"), expression),
                                   f"{label} not_resources", accept)
         principals = _principal_blocks(plan, resource, block, mark, expression, pooled, "principals", label)
@@ -1017,35 +1037,36 @@ def compare(statements: Iterable[Statement], needs: list[Need], skip_condition_k
                     if all(unmet):
                         result.excess.append(Excess(statement, pattern, action, resource, "condition", unmet[0]))
     for need in needs if required is None else required:
-        coverage = _coverage(allows, denies, need)
+        coverage, why = _coverage(allows, denies, need)
         if coverage == "no":
             result.missing.append(need)
         elif coverage == "maybe":
-            result.unresolved_needs.append(f"whether {need.action} on {describe(need.resource)} is granted")
+            result.unresolved_needs.append(f"whether {need.action} on {describe(need.resource)} is granted ({why})")
     result.unresolved_grants = list(dict.fromkeys(result.unresolved_grants))
     result.unresolved_needs = list(dict.fromkeys(result.unresolved_needs))
     return result
 
 
-def _coverage(allows: list[Statement], denies: list[Statement], need: Need) -> str:
+def _coverage(allows: list[Statement], denies: list[Statement], need: Need) -> tuple[str, str]:
+    """("yes" | "no" | "maybe", what leaves it open for "maybe")."""
     if is_unresolved(need.resource):
-        return "maybe" if any(s.grants(need.action) for s in allows) else "no"
+        return ("maybe", describe(need.resource)) if any(s.grants(need.action) for s in allows) else ("no", "")
     if any(_denies(d, need.action, need.resource, need=True) for d in denies):
-        return "no"
-    maybe = False
+        return "no", ""
+    open_: list[str] = []
     for statement in allows:
         if not statement.grants(need.action) or not _compatible(statement, need):
             continue
         if statement.not_resources:
             if need.resource == "*" or not any(arn_within(need.resource, r, inner_need=True) for r in statement.not_resources):
-                return "yes"
+                return "yes", ""
             continue
         for resource in statement.resources:
             if is_unresolved(resource):
-                maybe = True
+                open_.append(describe(resource))
             elif need.resource == "*" or resource == "*" or arn_within(need.resource, resource, inner_need=True):
-                return "yes"
-    return "maybe" if maybe else "no"
+                return "yes", ""
+    return ("maybe", "; ".join(dict.fromkeys(open_))) if open_ else ("no", "")
 
 
 # --- the API -> Step Functions path -------------------------------------------------------------------
