@@ -199,10 +199,10 @@ RULES: tuple[Rule, ...] = (
          "Use AWS_IAM, a JWT/Cognito authorizer, or a custom authorizer on every method and route.",
          "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html",
          resource_types=METHOD_TYPES + API_TYPES, evaluate=_authorization,
-         overlaps="checkov CKV_AWS_59 / CKV_AWS_309 flag open REST methods and HTTP routes resources; stepgate also reads every "
-                  "operation of an OpenAPI body (aws_api_gateway_rest_api / aws_apigatewayv2_api `body`: security schemes, "
-                  "x-amazon-apigateway-auth) and quick-create HTTP APIs, reports the route key, does not take an API key "
-                  "(api_key_required) for authorization as CKV_AWS_59 does, and exempts only CORS preflight"),
+         overlaps="checkov CKV_AWS_59 / CKV2_AWS_70 (REST method resources; both pass a method that only requires an API key) "
+                  "and CKV_AWS_309 (HTTP route resources) flag open routes; stepgate also reads every operation of an OpenAPI "
+                  "body (aws_api_gateway_rest_api / aws_apigatewayv2_api `body`: security schemes, x-amazon-apigateway-auth) and "
+                  "quick-create HTTP APIs, reports the route key, takes no API key for authorization, and exempts only CORS preflight"),
     Rule("SG-API-002", Severity.MEDIUM, "API stages are throttled",
          "Without rate and burst limits a single client can start unbounded executions (cost, downstream "
          "overload, Step Functions quotas shared with every other workflow in the account).",
@@ -225,7 +225,10 @@ RULES: tuple[Rule, ...] = (
          "an OpenAPI body, x-amazon-apigateway-request-validator naming a validator with validateRequestBody: true and a "
          "request body schema.",
          "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html",
-         resource_types=("aws_api_gateway_method", "aws_api_gateway_rest_api"), evaluate=_request_validation),
+         resource_types=("aws_api_gateway_method", "aws_api_gateway_rest_api"), evaluate=_request_validation,
+         overlaps="checkov CKV2_AWS_53 requires request_validator_id on every method resource; stepgate asks it of the methods "
+                  "that take a body, and of every such operation of an OpenAPI body also a validator that validates bodies "
+                  "and a request body schema"),
     Rule("SG-API-005", Severity.HIGH, "The Authorization header never reaches execution input",
          "Execution input is stored in execution history and logs; a copied bearer token or SigV4 signature "
          "there is a credential leak readable by everyone with states:GetExecutionHistory.",

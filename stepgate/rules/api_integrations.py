@@ -30,7 +30,7 @@ _WHOLE_BODY = re.compile(r"\$!?\{?input\.(?:json\(\s*(\\?['\"])\$\1\s*\)|body)\}
 _SET = re.compile(r"#set\s*\(\s*\$!?\{?([A-Za-z][\w-]*)\}?\s*=(.*)")
 _VARIABLE = r"\$!?\{{?{name}\b"
 # "someArn": <value> in a template (JSON keys may be escaped when checkov evaluated a jsonencode()).
-_ARN_KEY = re.compile(r"\\?[\"']([A-Za-z]*Arn)\\?[\"']\s*:\s*(?P<rest>[^\n]*)")
+_ARN_KEY = re.compile(r"(?P<escape>\\?)[\"']([A-Za-z]*Arn)\\?[\"']\s*:\s*(?P<rest>[^\n]*)")
 _QUOTED = re.compile(r"\\?\"(.*?)\\?\"")
 # An ARN whose state machine is written literally: the caller may at most name an execution of that machine.
 _FIXED_MACHINE = re.compile(r"^arn:[\w-]+:states:[\w-]*:\d*:(?:stateMachine|execution|express|mapRun):[A-Za-z0-9_.-]+(?::|$)")
@@ -59,9 +59,14 @@ def _from_caller(value: str, variables: set[str]) -> bool:
 def _template_arns(template: str, keys: tuple[str, ...] | None) -> list[tuple[str, str]]:
     """(key, value) of the ARN fields of a template the caller chooses; keys None: every "...Arn" field."""
     variables = _caller_variables(template)
+    matches = list(_ARN_KEY.finditer(template))
+    # the request's own fields are the least escaped; an escaped "stateMachineArn" inside the input string is data
+    level = min((len(m.group("escape")) for m in matches), default=0)
     found = []
-    for match in _ARN_KEY.finditer(template):
-        key = match.group(1)
+    for match in matches:
+        key = match.group(2)
+        if len(match.group("escape")) != level:
+            continue
         if keys is not None and key.lower() not in {k.lower() for k in keys}:
             continue
         rest = match.group("rest").strip()
@@ -411,8 +416,9 @@ RULES: tuple[Rule, ...] = (
          "restrict them to reviewers with scopes or a resource policy.",
          "https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token",
          _callback_routes,
-         overlaps="SG-API-001 and checkov CKV_AWS_59 also flag these methods as open; this rule cannot be suppressed along "
-                  "with a public start route, and it follows the integration to its method (resources or OpenAPI body)"),
+         overlaps="SG-API-001 (and, for method resources, checkov CKV_AWS_59) also flag these routes as open; this rule follows "
+                  "the Step Functions integration to its method (resources or OpenAPI body), names the callback action, and "
+                  "stays when SG-API-001 is suppressed for a deliberately public start route"),
     Rule("SG-API-012", Severity.HIGH, "API logs hold no credentials, bodies or personal claims",
          "REST execution logs with data_trace_enabled hold full requests and responses (execution input, any token or "
          "personal data in a body); access log formats that name $context.identity.apiKey, the Authorization (or Cookie, "
