@@ -298,3 +298,10 @@ def test_routes_of_a_body_link_machines_by_literal_arn_and_roles_by_credentials(
     (route,) = [r for r in routes(Plan([api, role, other])) if r.integration is api]
     assert (route.action, route.machines, [r.address for r in route.roles], route.route) == (
         "states:StartExecution", (MACHINE,), ["aws_iam_role.integration"], "POST /orders")
+
+
+def test_routes_of_an_http_body_take_the_mapped_state_machine_and_skip_other_actions() -> None:
+    api = resource("aws_apigatewayv2_api", {"name": "orders-http", "protocol_type": "HTTP", "body": HTTP_API_YAML})
+    role = resource("aws_iam_role", {"name": "orders-api", "arn": ROLE}, name="integration")
+    assert [(r.route, r.action, r.machines, [x.address for x in r.roles]) for r in routes(Plan([api, role]))] == [
+        ("POST /orders", "states:StartExecution", (MACHINE,), ["aws_iam_role.integration"])]
