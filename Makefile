@@ -28,8 +28,10 @@ toolchain:
 demo: setup
 	$(VENV)/bin/python scripts/demo.py
 
+# The tiers run side by side in four workers (see tests/conftest.py): unit, plan with tofu, plan with
+# terraform, e2e and consumer each stay on one worker.
 test: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 4 --dist loadgroup
 
 test-unit: venv
 	$(VENV)/bin/pytest -m unit

@@ -14,11 +14,14 @@ import os
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stepgate.errors import StepgateError
 from stepgate.plan import read_plan_json
 from stepgate.sandbox.process import Sandbox
+
+if TYPE_CHECKING:
+    from stepgate.tf import Toolchain
 
 Progress = Callable[[str], None]
 
@@ -43,14 +46,14 @@ def require_readable_dir(path: Path) -> None:
 
 
 def plan_directory(directory: Path, tf_vars: Mapping[str, Any] | None = None, sandbox: bool | Sandbox = False,
-                   progress: Progress = lambda _: None) -> dict[str, Any]:
+                   progress: Progress = lambda _: None, toolchain: Toolchain | None = None) -> dict[str, Any]:
     """Plan a configuration directory in a scratch mirror; `sandbox`: True starts a throw-away emulator for
-    the plan, a running Sandbox is planned against as it is."""
+    the plan, a running Sandbox is planned against as it is. `toolchain`: default find_toolchain()."""
     from stepgate.sandbox import render_provider_override, running_sandbox
     from stepgate.tf import TfRunner, find_toolchain
     from stepgate.workspace import open_workspace
 
-    toolchain = find_toolchain()
+    toolchain = toolchain or find_toolchain()
     with contextlib.ExitStack() as stack:
         override = ""
         if sandbox is True:

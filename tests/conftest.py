@@ -39,6 +39,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if tier is None:
             raise pytest.UsageError(f"{item.nodeid}: tests must live in one of tests/{{{','.join(TIER_BY_FOLDER)}}}/")
         item.add_marker(getattr(pytest.mark, tier))
+        # `make test` runs the tiers side by side (pytest-xdist, --dist loadgroup): each group on one worker
+        # with its own sandbox, the plan tier split by binary. Most of the time is spent waiting on tofu,
+        # the provider's deletion waiters and the emulator, not on this machine's two cores.
+        binary = item.callspec.params.get("toolchain", BINARIES[0]) if hasattr(item, "callspec") else BINARIES[0]
+        item.add_marker(pytest.mark.xdist_group(f"plan-{binary}" if tier == "plan" else tier))
 
 
 @pytest.fixture(scope="session")
@@ -82,18 +87,29 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         pytest.fail(f"sandbox cannot run: {error}", pytrace=False)
 
 
+_PLANS: dict[str, dict[str, Any]] = {}
+
+
+def _planner(toolchain: Any, sandbox: Any) -> Callable[..., dict[str, Any]]:
+    from stepgate.planning import plan_directory
+
+    def plan(example: str, tf_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        key = json.dumps([toolchain.kind, example, tf_vars], sort_keys=True)
+        if key not in _PLANS:
+            _PLANS[key] = plan_directory(EXAMPLES / example, tf_vars, sandbox=sandbox, toolchain=toolchain)
+        return _PLANS[key]
+
+    return plan
+
+
 @pytest.fixture(scope="session")
 def plan_example(toolchain: Any, sandbox: Any) -> Callable[..., dict[str, Any]]:
     """Plan examples/<name> against the session's emulator and return the plan JSON; each (binary, example,
     variables) is planned once a session."""
-    from stepgate.planning import plan_directory
+    return _planner(toolchain, sandbox)
 
-    plans: dict[str, dict[str, Any]] = {}
 
-    def plan(example: str, tf_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        key = json.dumps([toolchain.kind, example, tf_vars], sort_keys=True)
-        if key not in plans:
-            plans[key] = plan_directory(EXAMPLES / example, tf_vars, sandbox=sandbox)
-        return plans[key]
-
-    return plan
+@pytest.fixture(scope="session")
+def tofu_plan_example(sandbox: Any) -> Callable[..., dict[str, Any]]:
+    """The same with tofu only, for checks of the plan's content that do not depend on the binary."""
+    return _planner(_toolchain("tofu"), sandbox)

@@ -78,9 +78,19 @@ def _auth(plan: Plan) -> tuple[str, list[str]]:
     return ("JWT" if "JWT" in kinds else "AWS_IAM"), scopes
 
 
+def planned_output(document: Mapping[str, Any], name: str) -> Any:
+    """An output's planned value, as far as it is known at plan time: `output_changes` carries the known
+    parts of an object that also holds values known only after apply (the module object always does: its
+    API id), where `planned_values` leaves the whole output out."""
+    change = (document.get("output_changes") or {}).get(name)
+    if isinstance(change, Mapping) and change.get("after") is not None:
+        return change["after"]
+    return (((document.get("planned_values") or {}).get("outputs") or {}).get(name) or {}).get("value")
+
+
 def starter(plan: Plan, name: str, output: str = DEFAULT_OUTPUT) -> dict[str, Any]:
-    outputs = (plan.document.get("planned_values") or {}).get("outputs") or {}
-    module = (outputs.get(output) or {}).get("value")
+    outputs = {**((plan.document.get("planned_values") or {}).get("outputs") or {}), **(plan.document.get("output_changes") or {})}
+    module = planned_output(plan.document, output)
     routes = module.get("routes") if isinstance(module, Mapping) else None
     if not isinstance(routes, Mapping) or not routes:
         raise StepgateError(f"the plan has no known root output {output!r} with the module's routes "

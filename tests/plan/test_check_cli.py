@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from stepgate.cli import main
+from stepgate.planning import plan_directory
 from stepgate.sandbox import render_provider_override
 from stepgate.tf import TfRunner
 from stepgate.workspace import open_workspace
@@ -44,14 +45,17 @@ def test_a_consumer_directory_checks_clean_with_sandbox_and_nothing_is_written(t
     assert sorted(p.name for p in infra.iterdir()) == before
 
 
-def test_a_wildcard_grant_fails_the_check_with_its_file_and_line(toolchain: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_wildcard_grant_fails_the_check_with_its_file_and_line(toolchain: Any, sandbox: Any, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     # Widen the example's queue grant the way public examples do: every SQS action on every queue.
     infra = consumer_copy(tmp_path, '\nresource "aws_iam_role_policy" "widened" {\n'
                                     '  name   = "widened"\n'
                                     '  role   = "stepgate-basic-process-report-exec"\n'
                                     '  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sqs:*", Resource = "*" }] })\n'
                                     "}\n")
-    code = main(["check", str(infra), "--sandbox", "--format", "json"])
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan_directory(infra, sandbox=sandbox, toolchain=toolchain)))
+    code = main(["check", str(plan_file), "--source", str(infra), "--format", "json"])
     out, err = capsys.readouterr()
     assert code == 1, err
     found = {(f["rule_id"], f["address"], f["file"], f["line"]) for f in json.loads(out)["findings"]}

@@ -2,8 +2,9 @@
 pass or are skipped in the HCL with `#checkov:skip=ID:reason`, the reason not empty.
 
 Each example is planned once per session and binary by the `plan_example` fixture (against the session's
-sandbox, so account id and region are literal); suppressions and checkov's HCL scan read the example's
-directory in the repository, where its comments are.
+sandbox, so account id and region are literal); stepgate checks both binaries' plans, checkov's built-in
+checks read the HCL and the tofu plan (their verdicts depend on the configuration, not the binary).
+Suppressions and checkov's HCL scan read the example's directory in the repository, where its comments are.
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ def test_stepgate_check_is_clean(example: str, plan_example: Callable[..., dict[
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_checkov_builtin_checks_pass_or_are_skipped_with_a_reason(example: str, plan_example: Callable[..., dict[str, Any]]) -> None:
+def test_checkov_builtin_checks_pass_or_are_skipped_with_a_reason(example: str, tofu_plan_example: Callable[..., dict[str, Any]]) -> None:
     source = EXAMPLES_DIR / example
-    plan = load_plan(plan_example(example))
+    plan = load_plan(tofu_plan_example(example))
     # The HCL scan honours skip comments itself (with or without a reason) ...
     hcl_failures = sorted((r.check_id, record_address(r.resource)) for r in failed_records(hcl_dir=source) if not r.check_id.startswith("SG-"))
     # ... the plan JSON has no comments: a plan-mode failure passes only when the HCL skips that check on

@@ -11,6 +11,7 @@ import pytest
 
 from stepgate.e2e.runner import check_routes_match
 from stepgate.e2e.scenario import DEFAULT_FILE, load_scenario
+from stepgate.e2e.starter import planned_output
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCENARIOS = sorted(path.parent.name for path in EXAMPLES.glob(f"*/{DEFAULT_FILE}"))
@@ -20,7 +21,7 @@ SCENARIOS = sorted(path.parent.name for path in EXAMPLES.glob(f"*/{DEFAULT_FILE}
 def test_scenario_matches_the_planned_routes(example: str, plan_example: Callable[..., dict[str, Any]]) -> None:
     scenario = load_scenario(EXAMPLES / example / DEFAULT_FILE)
     plan = plan_example(example, scenario.variables or None)
-    routes = plan["planned_values"]["outputs"][scenario.output]["value"]["routes"]
+    routes = planned_output(plan, scenario.output)["routes"]
     check_routes_match(scenario, routes)
     starts = {route["path"] for route in routes.values()}
     planned = [r for r in plan["resource_changes"] if r["type"] in ("aws_apigatewayv2_route", "aws_api_gateway_method")

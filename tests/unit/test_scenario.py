@@ -110,6 +110,12 @@ def test_starter_from_a_planned_rest_api() -> None:
     yaml.safe_dump(starter(plan, "infra"))  # what `scenario init` writes
 
 
+def test_starter_reads_the_known_parts_of_an_output_that_is_partly_unknown() -> None:
+    document = planned({}, [MODEL, METHOD])
+    document["output_changes"] = {"stepgate": {"actions": ["create"], "after": {"routes": ROUTES}, "after_unknown": {"api_id": True}}}
+    assert [route["workflow"] for route in starter(load_plan(document), "infra")["routes"]] == ["process-report"]
+
+
 def test_starter_needs_the_module_output() -> None:
     plan = load_plan(planned({"api_id": {"value": "abc"}}, [METHOD]))
     with pytest.raises(StepgateError, match=r"no known root output 'stepgate' .*output \"stepgate\" \{ value = module.<your module name> \}.*: api_id"):

@@ -12,8 +12,8 @@ locals {
 resource "aws_api_gateway_rest_api" "open" {
   name = "open"
   body = jsonencode({
-    openapi = "3.0.1"
-    info    = { title = "open", version = "1" }
+    openapi                                = "3.0.1"
+    info                                   = { title = "open", version = "1" }
     x-amazon-apigateway-request-validators = { body = { validateRequestBody = true, validateRequestParameters = false } }
     x-amazon-apigateway-request-validator  = "body"
     paths = {
