@@ -580,12 +580,21 @@ def _elements(plan: Plan, owner: Resource, slot: _Slot, what: str, accept: Calla
     return tuple(known) + tuple(symbols)
 
 
-def _nested(expression: Any, key: str, position: int) -> Any:
-    """The expression of block `position` of nested block type `key` (None when the plan keeps none)."""
+def _nested(expression: Any, key: str, block: Mapping[str, Any], match: tuple[str, ...]) -> Any:
+    """The expression of the nested block (`condition`, `principals`) that planned `block` came from: the one
+    whose constant `match` attributes equal the block's. These blocks are sets: the plan orders them by value,
+    the configuration in source order, so position says nothing. None when no single block fits."""
     blocks = expression.get(key) if isinstance(expression, Mapping) else None
-    if isinstance(blocks, list) and position < len(blocks) and isinstance(blocks[position], Mapping):
-        return blocks[position]
-    return None
+    if not isinstance(blocks, list):
+        return None
+
+    def constant(item: Mapping[str, Any], name: str) -> Any:
+        value = item.get(name)
+        return value.get("constant_value") if isinstance(value, Mapping) else None
+
+    fitting = [item for item in blocks if isinstance(item, Mapping)
+               and all(constant(item, name) in (None, block.get(name)) for name in match)]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _marker(markers: Any, key: str) -> Any:
@@ -666,7 +675,7 @@ def _document_from_data(plan: Plan, resource: Resource) -> PolicyDocument:
         conditions = []
         for number, condition in enumerate(c for c in block.get("condition") or [] if isinstance(c, Mapping)):
             condition_mark = _nested_marker(mark, "condition", number)
-            expr = expression if pooled else _nested(expression, "condition", number)
+            expr = expression if pooled else _nested(expression, "condition", condition, ("test", "variable"))
             values = _elements(plan, resource, _Slot(condition.get("values"), _marker(condition_mark, "values"),
                                                      (expr if pooled else expr.get("values")) if isinstance(expr, Mapping) else None, pooled or expr is None),
                                f"{label} condition {condition.get('variable')}")
@@ -704,7 +713,7 @@ def _principal_blocks(plan: Plan, resource: Resource, block: Mapping[str, Any], 
     found: dict[str, tuple[str, ...]] = {}
     for number, principal in enumerate(p for p in block.get(key) or [] if isinstance(p, Mapping)):
         kind = str(principal.get("type", ""))
-        expr = expression if pooled else _nested(expression, key, number)
+        expr = expression if pooled else _nested(expression, key, principal, ("type",))
         sub = (expr if pooled else expr.get("identifiers")) if isinstance(expr, Mapping) else None
         identifiers = _elements(plan, resource, _Slot(principal.get("identifiers"), _marker(_nested_marker(mark, key, number), "identifiers"), sub, pooled or expr is None),
                                 f"{label} {kind} principals", fits=_is_principal if kind == "AWS" else (lambda _s: False))

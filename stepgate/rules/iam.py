@@ -218,6 +218,13 @@ def _integration_needs(rule: Rule, plan: Plan) -> tuple[dict[str, list[Need]], d
                 need = Need(route.action, machine, why=route.integration.address)
                 justify.setdefault(role.address, []).append(need)
                 required.setdefault(role.address, []).append(need)
+    for resource in plan.of_type("aws_api_gateway_integration", "aws_apigatewayv2_integration"):
+        rest = resource.type == "aws_api_gateway_integration"
+        attribute = "uri" if rest else "integration_subtype"
+        aws = str(resource.get("type" if rest else "integration_type") or "").upper() in (("AWS", "") if rest else ("AWS_PROXY", ""))
+        if aws and resource.is_unknown(attribute):
+            notes.append(rule.unevaluated(resource.address, f"its {attribute} is only known after apply{plan.describe_unknown(resource, attribute)}, "
+                                          "so whether it calls Step Functions, and with which role, is not known"))
     for resource, integration, roles in sfn_integration_roles(plan):
         action = str(integration.action)
         if action in (START, START_SYNC):
