@@ -343,12 +343,12 @@ def _refused(name: str, deployment: Deployment, arn: str, waiting: int, response
 
 
 def _decided_once(name: str, deployment: Deployment, route: Route, arn: str, token: str, started: HttpResponse) -> CheckResult:
-    """Approve, let the decision end the execution, then answer the same token twice more. (The emulator
-    still accepts a token whose answer it has not processed yet; AWS refuses any second answer.)"""
+    """Approve, let the decision end the execution, then approve with the same token again. The second
+    answer is sent once the first has ended the execution: the emulator still accepts a token whose
+    answer it has not processed yet (AWS refuses any second answer)."""
     first = deployment.decide("approve", {"taskToken": token, "comment": "stepgate: first answer"})
     execution = wait_for_execution(deployment.sfn, arn)
-    again = [deployment.decide("approve", {"taskToken": token, "comment": "stepgate: second answer"}),
-             deployment.decide("reject", {"taskToken": token, "reason": "stepgate: late rejection"})]
+    again = [deployment.decide("approve", {"taskToken": token, "comment": "stepgate: second answer"})]
     ends = terminal_statuses(execution_history(deployment.sfn, arn))
     deployment.records.append(ExecutionRecord(
         case="approvals", route=route.label, workflow=route.workflow, workflow_type=route.workflow_type,

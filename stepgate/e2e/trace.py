@@ -419,12 +419,12 @@ def _audit_table(trace: Trace) -> RenderableType:
         return Text("no audit events: the deployment has no audit log group", style="yellow")
     if not trace.audit:
         return Text(f"no audit event for this execution in {trace.audit_log} (yet)", style="yellow")
-    table = Table(title=f"audit events ({trace.audit_log})", title_justify="left")
+    table = Table()
     for column in ("status", "logged (UTC)", "after stop ms"):
         table.add_column(column)
     for event in trace.audit:
         table.add_row(event.status, _clock(event.logged_at), _number(_after_stop(event, trace.execution)))
-    return table
+    return Group(Text(f"audit events in {trace.audit_log}", style="italic"), table)
 
 
 def _after_stop(event: AuditEvent, execution: Execution | None) -> float | None:
