@@ -49,7 +49,8 @@ variable "workflows" {
   description = <<-EOT
     Workflows by key (lower case, digits, '-'; at most 24 characters). Each is one state machine named
     `<name>-<key>` behind one route:
-    - route: "METHOD /path" (GET, POST, PUT, PATCH or DELETE; path segments of letters, digits, '.', '_', '-' or {param}).
+    - route: "METHOD /path" (GET, POST, PUT, PATCH or DELETE; path segments of letters, digits, '.', '_', '-' or {param};
+      at most 5 segments on a REST API).
     - definition: Amazon States Language JSON.
     - type: STANDARD (default) or EXPRESS.
     - invocation: async (StartExecution, default) or sync (StartSyncExecution; EXPRESS only).
