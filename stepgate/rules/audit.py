@@ -15,6 +15,7 @@ from stepgate.plan.model import Plan, Resource
 from stepgate.rules.base import Rule, RuleConfig, Unevaluated, Verdict
 from stepgate.sfn import STATUS_CHANGE_EVENT, TERMINAL_STATUSES
 
+UNKNOWN_PATTERN = "pattern unknown at plan time"
 # targets that keep what they receive (a log group, a stream, a queue, another bus with its own rules)
 _DURABLE_TARGETS = (":logs:", ":firehose:", ":kinesis:", ":sqs:", ":events:")
 _DURABLE_TYPES = {"aws_cloudwatch_log_group", "aws_kinesis_firehose_delivery_stream", "aws_kinesis_stream", "aws_sqs_queue", "aws_cloudwatch_event_bus"}
@@ -74,7 +75,7 @@ def _prepare(plan: Plan) -> list[_AuditRule]:
     for event_rule in plan.of_type("aws_cloudwatch_event_rule"):
         targets = targets_by_rule.get(event_rule.address, []) + targets_by_rule.get(f"name:{event_rule.get('name')}", [])
         raw = event_rule.get("event_pattern")
-        pattern, problem = None, "pattern unknown at plan time"
+        pattern, problem = None, UNKNOWN_PATTERN
         if isinstance(raw, str):
             try:
                 loaded = json.loads(raw)
@@ -120,13 +121,14 @@ class _AuditIndex:
     general: tuple[_AuditRule, ...]  # no literal state machine name in the pattern: may match any machine
     by_name: Mapping[str, tuple[_AuditRule, ...]]  # literal state machine names in detail.stateMachineArn
     by_reference: Mapping[str, tuple[_AuditRule, ...]]  # unknown patterns, by the resources they reference
+    unresolved: tuple[_AuditRule, ...]  # unknown patterns whose references lead to no resource: may name any machine
     size: int
 
     def candidates(self, machine: Resource) -> list[_AuditRule]:
         name = machine_arn(machine).rsplit(":stateMachine:", 1)[-1].split(":")[0]
-        if "*" in name:  # the machine's name is unknown: any rule may be the one that names it
-            return list(dict.fromkeys([*self.general, *(a for rules in self.by_name.values() for a in rules), *self.by_reference.get(machine.address, ())]))
-        return [*self.general, *self.by_name.get(name, ()), *self.by_reference.get(machine.address, ())]
+        named = self.by_name.get(name, ()) if "*" not in name else tuple(a for rules in self.by_name.values() for a in rules)
+        found = [*self.general, *named, *self.by_reference.get(machine.address, ()), *self.unresolved]
+        return list({id(audit): audit for audit in found}.values())  # once each, in order (patterns are dicts: unhashable)
 
 
 def _literal_names(audit: _AuditRule) -> list[str] | None:
@@ -142,8 +144,11 @@ def _index(audits: list[_AuditRule]) -> _AuditIndex:
     general: list[_AuditRule] = []
     by_name: dict[str, list[_AuditRule]] = {}
     by_reference: dict[str, list[_AuditRule]] = {}
+    unresolved: list[_AuditRule] = []
     for audit in audits:
         if audit.pattern is None:
+            if audit.problem == UNKNOWN_PATTERN and not audit.referenced:
+                unresolved.append(audit)
             for address in audit.referenced:
                 by_reference.setdefault(address, []).append(audit)
             continue
@@ -152,7 +157,8 @@ def _index(audits: list[_AuditRule]) -> _AuditIndex:
             general.append(audit)
         for name in names or ():
             by_name.setdefault(name, []).append(audit)
-    return _AuditIndex(tuple(general), {k: tuple(v) for k, v in by_name.items()}, {k: tuple(v) for k, v in by_reference.items()}, len(audits))
+    return _AuditIndex(tuple(general), {k: tuple(v) for k, v in by_name.items()}, {k: tuple(v) for k, v in by_reference.items()},
+                       tuple(unresolved), len(audits))
 
 
 def _standard_audited(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
@@ -170,6 +176,12 @@ def _standard_audited(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Fi
             else:
                 break
         else:
+            unknown = [a for a in index.candidates(machine) if a.pattern is None and a.problem == UNKNOWN_PATTERN and a.durable]
+            if unknown:  # one of them may be this machine's audit rule: not evaluated, never a pass nor a finding
+                patterns = ", ".join(a.resource.address + plan.describe_unknown(a.resource, "event_pattern") for a in unknown)
+                yield rule.unevaluated(machine.address, f"the event pattern of {patterns} is only known after apply, so whether it "
+                                       "records this state machine's terminal status changes is not known")
+                continue
             if reasons:
                 detail = "; ".join(reasons[:3]) + (f" (and {len(reasons) - 3} more rules)" if len(reasons) > 3 else "")
             elif index.size:
