@@ -13,7 +13,8 @@ from stepgate.rules.base import Rule, RuleConfig
 ASL_DOCS = "https://states-language.net/spec.html"
 
 
-UNKNOWN_DEFINITION = "the definition is only known after apply"
+def _unknown_definition(plan: Plan, machine: Resource) -> str:
+    return f"the definition is only known after apply{plan.describe_unknown(machine, 'definition')}"
 
 
 def _definitions(plan: Plan) -> Iterator[tuple[Resource, Mapping[str, Any] | None, str | None]]:
@@ -32,7 +33,7 @@ def _problems_of(kind: str):  # noqa: ANN202 - returns a Check
         for machine, definition, error in _definitions(plan):
             if definition is None:
                 if error is None:
-                    yield rule.unevaluated(machine.address, UNKNOWN_DEFINITION)
+                    yield rule.unevaluated(machine.address, _unknown_definition(plan, machine))
                 elif kind == "invalid":
                     yield rule.finding(machine.address, error)
                 continue
@@ -47,7 +48,7 @@ def _retry(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
     for machine, definition, error in _definitions(plan):
         if definition is None:
             if error is None:
-                yield rule.unevaluated(machine.address, UNKNOWN_DEFINITION)
+                yield rule.unevaluated(machine.address, _unknown_definition(plan, machine))
             continue
         bare = [t.path for t in asl.task_states(definition) if not asl.retry_has_backoff(t.body)]
         if bare:
@@ -59,7 +60,7 @@ def _catch(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
     for machine, definition, error in _definitions(plan):
         if definition is None:
             if error is None:
-                yield rule.unevaluated(machine.address, UNKNOWN_DEFINITION)
+                yield rule.unevaluated(machine.address, _unknown_definition(plan, machine))
             continue
         bare = [t.path for t in asl.task_states(definition) if not t.body.get("Catch")]
         if bare:
