@@ -112,18 +112,14 @@ def run_case(deployment: Deployment, route: Route, case: Case, reviewers: Review
     body = response.json()
     if response.status != 200 or not isinstance(body, dict) or "executionArn" not in body:
         return CheckResult(name, False, f"expected 200 with executionArn, got {response.summary()}")
-    review_problems: list[str] = []
     if case.review is not None:
-        if reviewers is None:
-            return CheckResult(name, False, "the case has a review but the run has no reviewer queue (scenario approvals)")
-        decided = review(deployment, reviewers, case.body, case.review)
-        if decided.status != 200:
-            return CheckResult(name, False, f"{case.review.decision}: expected 200, got {decided.summary()}")
+        undecided = _decide(deployment, reviewers, case.body, case.review)
+        if undecided:
+            return CheckResult(name, False, undecided)
     execution = wait_for_execution(deployment.sfn, body["executionArn"])
-    if case.review is not None and reviewers is not None:
-        review_problems = decision_problems(execution, case.review, reviewers.identity_arn)
     problems, steps = _execution_problems(deployment, execution, case)
-    problems += review_problems
+    if case.review is not None and reviewers is not None:
+        problems += decision_problems(execution, case.review, reviewers.identity_arn)
     if execution["stateMachineArn"] != deployment.state_machine(route):
         problems.insert(0, f"started {execution['stateMachineArn']}, not the route's {deployment.state_machine(route)}")
     deployment.records.append(ExecutionRecord(
@@ -273,6 +269,14 @@ def decision_body(token: str, review: Review) -> dict[str, str]:
     """What the approve / reject route takes: the token, and the comment or the (required) reason."""
     text = {"comment": review.comment} if review.decision == "approve" else {"reason": review.reason}
     return {"taskToken": token, **{key: value for key, value in text.items() if value}}
+
+
+def _decide(deployment: Deployment, reviewers: Reviewers | None, body: Any, decision: Review) -> str | None:
+    """Decide a case's waiting execution as the reviewer: what went wrong, or None."""
+    if reviewers is None:
+        return "the case has a review but the run has no reviewer queue (scenario approvals)"
+    decided = review(deployment, reviewers, body, decision)
+    return None if decided.status == 200 else f"{decision.decision}: expected 200, got {decided.summary()}"
 
 
 def review(deployment: Deployment, reviewers: Reviewers, body: Any, decision: Review) -> HttpResponse:

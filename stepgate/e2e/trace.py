@@ -39,7 +39,9 @@ from stepgate.errors import StepgateError
 
 JSON_FIELD_CAP = 8192  # characters of one input, output or cause in --format json; longer values are cut
 SCAN_LIMIT = 1000  # newest STANDARD executions per state machine whose input is searched for a request id
-AUDIT_LEAD_SECONDS = 60  # audit events are read from this long before the execution started (clock skew)
+# Logs about an execution are read from this long before it started: its request came first, and the
+# clocks of API Gateway, Step Functions and EventBridge may differ a little.
+LEAD_SECONDS = 60
 # What an identifier may contain: execution names and request ids have no quotes or whitespace, and
 # nothing else may end up inside a CloudWatch filter pattern.
 _IDENTIFIER = re.compile(r"^[^\s\"'\\]{1,256}$")
@@ -158,7 +160,7 @@ def trace(identifier: str, sources: Sources) -> Trace:
     request_id = _meta_request_id(execution.input) or (found.identifier if found.request else None)
     request = found.request
     if request is None and request_id is not None:
-        request = access_record(sources, request_id, since=execution.started_at)
+        request = access_record(sources, request_id, execution.started_at)
     audit = _audit(execution, sources) if found.workflow.type == "STANDARD" else ()
     return Trace(found.identifier, found.matched, request_id, request, execution, tuple(state_steps(events)), audit,
                  sources.access_log_group, sources.audit_log_group)
@@ -176,12 +178,12 @@ def read_execution(workflow: Workflow, arn: str, sources: Sources) -> tuple[Exec
     return _execution(workflow, described), events
 
 
-def access_record(sources: Sources, request_id: str, since: float | None = None) -> dict[str, Any] | None:
-    """The access-log record (JSON, with requestId) of one request, or None. `since`: the request was made
-    after this time (seconds), which bounds the read."""
+def access_record(sources: Sources, request_id: str, started_at: float | None = None) -> dict[str, Any] | None:
+    """The access-log record (JSON, with requestId) of one request, or None. `started_at`: when the
+    execution it started began (seconds), which bounds the read."""
     if not sources.access_log_group:
         return None
-    window = {"startTime": int((since - AUDIT_LEAD_SECONDS) * 1000)} if since else {}
+    window = {"startTime": int((started_at - LEAD_SECONDS) * 1000)} if started_at else {}
     try:
         pages = sources.logs.get_paginator("filter_log_events").paginate(
             logGroupName=sources.access_log_group, filterPattern=f'{{ $.requestId = "{request_id}" }}', **window)
@@ -213,7 +215,7 @@ def _requested(request_id: str, workflow: Workflow, sources: Sources, express: C
             if _meta_request_id(execution_from_history(arn, events)["input"]) == request_id:
                 return arn
         return None
-    for listed in list_executions(sources.sfn, workflow.state_machine_arn)[:SCAN_LIMIT]:  # newest first
+    for listed in list_executions(sources.sfn, workflow.state_machine_arn, limit=SCAN_LIMIT):  # newest first
         described = sources.sfn.describe_execution(executionArn=listed["executionArn"])
         if _meta_request_id(described.get("input")) == request_id:
             return str(listed["executionArn"])
@@ -263,7 +265,7 @@ def _not_found(identifier: str, sources: Sources) -> str:
 
 def _execution(workflow: Workflow, described: Mapping[str, Any]) -> Execution:
     return Execution(
-        arn=str(described["executionArn"]), name=str(described.get("name") or execution_name(str(described["executionArn"]))),
+        arn=str(described["executionArn"]), name=str(described["name"]),
         workflow=workflow.key, type=workflow.type, status=str(described["status"]),
         started_at=_seconds(described.get("startDate")), stopped_at=_seconds(described.get("stopDate")),
         input=_loads(described.get("input")), output=_loads(described.get("output")),
@@ -274,7 +276,7 @@ def _execution(workflow: Workflow, described: Mapping[str, Any]) -> Execution:
 def _audit(execution: Execution, sources: Sources) -> tuple[AuditEvent, ...]:
     if not sources.audit_log_group:
         return ()
-    since = int(((execution.started_at or 0) - AUDIT_LEAD_SECONDS) * 1000)
+    since = int(((execution.started_at or 0) - LEAD_SECONDS) * 1000)
     events = audit_events(sources.logs, sources.audit_log_group, max(since, 0))
     return tuple(sorted((event for event in events if event.execution_arn == execution.arn), key=lambda event: event.logged_at))
 

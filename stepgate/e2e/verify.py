@@ -39,8 +39,10 @@ def wait_for_execution(sfn: Any, execution_arn: str, timeout: float = 120) -> di
     )
 
 
-def list_executions(sfn: Any, state_machine_arn: str) -> list[dict[str, Any]]:
-    pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn)
+def list_executions(sfn: Any, state_machine_arn: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Executions newest first; `limit`: only that many (the rest is never listed)."""
+    config = {"PaginationConfig": {"MaxItems": limit}} if limit else {}
+    pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn, **config)
     return [execution for page in pages for execution in page["executions"]]
 
 
