@@ -879,7 +879,12 @@ def _attach(plan: Plan, view: RoleView, attachment: Resource) -> None:
 
 
 def standalone_policy_documents(plan: Plan) -> list[tuple[Resource, PolicyDocument]]:
-    """Every permission policy in the plan, attached or not, with the resource that carries it."""
+    """Every permission policy in the plan, attached or not, with the resource that carries it (read once
+    per plan: six rules walk them)."""
+    return plan.derived("standalone-policy-documents", lambda: _standalone_policy_documents(plan))
+
+
+def _standalone_policy_documents(plan: Plan) -> list[tuple[Resource, PolicyDocument]]:
     documents = []
     for resource in plan.of_type("aws_iam_role_policy", "aws_iam_policy", "aws_iam_user_policy", "aws_iam_group_policy"):
         documents.append((resource, policy_document(plan, resource, "policy")))

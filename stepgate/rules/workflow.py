@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from stepgate.plan import asl
 from stepgate.findings import Finding, Severity
@@ -17,27 +17,36 @@ def _unknown_definition(plan: Plan, machine: Resource) -> str:
     return f"the definition is only known after apply{plan.describe_unknown(machine, 'definition')}"
 
 
-def _definitions(plan: Plan) -> Iterator[tuple[Resource, Mapping[str, Any] | None, str | None]]:
-    """(machine, definition, None), (machine, None, why it is invalid) or (machine, None, None) when the
-    definition is only rendered at apply time."""
-    for machine in plan.of_type("aws_sfn_state_machine"):
-        if machine.is_unknown("definition"):
-            yield machine, None, None
-            continue
-        definition, error = asl.parse_definition(machine.get("definition"))
-        yield machine, definition, error
+class _Machine(NamedTuple):
+    resource: Resource
+    definition: Mapping[str, Any] | None  # None: invalid (error set) or only rendered at apply time (no error)
+    error: str | None
+    problems: tuple[asl.Problem, ...]
+
+
+def _definitions(plan: Plan) -> list[_Machine]:
+    """Every state machine's definition, parsed and checked once per plan for the five workflow rules."""
+    def build() -> list[_Machine]:
+        machines = []
+        for machine in plan.of_type("aws_sfn_state_machine"):
+            definition, error = (None, None) if machine.is_unknown("definition") else asl.parse_definition(machine.get("definition"))
+            problems = tuple(asl.structure_problems(definition)) if definition is not None else ()
+            machines.append(_Machine(machine, definition, error, problems))
+        return machines
+
+    return plan.derived("workflow-definitions", build)
 
 
 def _problems_of(kind: str):  # noqa: ANN202 - returns a Check
     def check(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-        for machine, definition, error in _definitions(plan):
+        for machine, definition, error, problems in _definitions(plan):
             if definition is None:
                 if error is None:
                     yield rule.unevaluated(machine.address, _unknown_definition(plan, machine))
                 elif kind == "invalid":
                     yield rule.finding(machine.address, error)
                 continue
-            messages = [p.message for p in asl.structure_problems(definition) if p.kind == kind]
+            messages = [p.message for p in problems if p.kind == kind]
             if messages:
                 yield rule.finding(machine.address, "; ".join(messages))
 
@@ -45,7 +54,7 @@ def _problems_of(kind: str):  # noqa: ANN202 - returns a Check
 
 
 def _retry(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-    for machine, definition, error in _definitions(plan):
+    for machine, definition, error, _ in _definitions(plan):
         if definition is None:
             if error is None:
                 yield rule.unevaluated(machine.address, _unknown_definition(plan, machine))
@@ -57,7 +66,7 @@ def _retry(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
 
 
 def _catch(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-    for machine, definition, error in _definitions(plan):
+    for machine, definition, error, _ in _definitions(plan):
         if definition is None:
             if error is None:
                 yield rule.unevaluated(machine.address, _unknown_definition(plan, machine))
