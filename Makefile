@@ -28,10 +28,10 @@ toolchain:
 demo: setup
 	$(VENV)/bin/python scripts/demo.py
 
-# The tiers run side by side in four workers (see tests/conftest.py): unit, plan with tofu, plan with
-# terraform, e2e and consumer each stay on one worker.
+# The tiers run side by side, one worker per group (see tests/conftest.py): unit, plan with tofu, plan with
+# terraform, two e2e groups and consumer. Most of the time is waiting on tofu, provider waiters and the emulator.
 test: setup
-	$(VENV)/bin/pytest -n 4 --dist loadgroup
+	$(VENV)/bin/pytest -n 6 --dist loadgroup
 
 test-unit: venv
 	$(VENV)/bin/pytest -m unit

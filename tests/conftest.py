@@ -42,8 +42,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         # `make test` runs the tiers side by side (pytest-xdist, --dist loadgroup): each group on one worker
         # with its own sandbox, the plan tier split by binary. Most of the time is spent waiting on tofu,
         # the provider's deletion waiters and the emulator, not on this machine's two cores.
-        binary = item.callspec.params.get("toolchain", BINARIES[0]) if hasattr(item, "callspec") else BINARIES[0]
-        item.add_marker(pytest.mark.xdist_group(f"plan-{binary}" if tier == "plan" else tier))
+        item.add_marker(pytest.mark.xdist_group(_group(item, tier, parts)))
+
+
+# e2e modules that share session deployments (basic, multi-workflow) stay together; the others deploy
+# their own and form a second group.
+E2E_SHARED = {"test_basic.py", "test_trace.py", "test_multi_workflow.py"}
+
+
+def _group(item: pytest.Item, tier: str, parts: tuple[str, ...]) -> str:
+    if tier == "plan":
+        return "plan-" + (item.callspec.params.get("toolchain", BINARIES[0]) if hasattr(item, "callspec") else BINARIES[0])
+    if tier == "e2e":
+        return "e2e-shared" if parts[-1] in E2E_SHARED else "e2e-own"
+    return tier
 
 
 @pytest.fixture(scope="session")

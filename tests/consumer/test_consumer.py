@@ -50,8 +50,12 @@ def _no_credentials_env(scratch: Path, venv: Path) -> dict[str, str]:
 def user_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UserRepo]:
     scratch = tmp_path_factory.mktemp("consumer")
     wheels = scratch / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO_ROOT)],
-                   check=True, capture_output=True, text=True, timeout=600)
+    for attempt in (1, 2):  # the isolated build env comes from PyPI; one retry rides out a dropped download
+        built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO_ROOT)],
+                               capture_output=True, text=True, timeout=600)
+        if built.returncode == 0:
+            break
+    assert built.returncode == 0, f"pip wheel failed twice: {built.stderr[-3000:]}"
     (wheel,) = wheels.glob("stepgate-*.whl")
     venv = scratch / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)

@@ -13,15 +13,18 @@ from stepgate.sandbox import list_sandboxes
 from stepgate.sandbox.process import sandbox_processes
 
 
-def processes_mentioning(text: str) -> list[str]:
+def processes_of(session: int) -> list[str]:
+    """Live processes of a session: the CLI ran in its own, so whatever it started (tofu, providers) is in it.
+    Other tests' processes on the same machine are not."""
     found = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
+        if entry.name.isdigit():
             try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
-            if text in cmdline:
+            if int(fields[3]) == session and fields[0] != "Z":
                 found.append(f"{entry.name}: {cmdline[:120]}")
     return found
 
@@ -29,7 +32,7 @@ def processes_mentioning(text: str) -> list[str]:
 def test_sandbox_killed_mid_run_is_one_clear_line_and_leaves_no_orphan(tmp_path: Path, repo_root: Path) -> None:
     command = [sys.executable, "-m", "stepgate.cli", "e2e", str(repo_root / "examples" / "basic"), "--state-root", str(tmp_path)]
     cli = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=repo_root,
-                           env={**os.environ, "COLUMNS": "200"})
+                           env={**os.environ, "COLUMNS": "200"}, start_new_session=True)
     assert cli.stdout is not None
     seen = []
     killed = None
@@ -50,4 +53,4 @@ def test_sandbox_killed_mid_run_is_one_clear_line_and_leaves_no_orphan(tmp_path:
     assert code != 0
     assert len(lines) == 1 and "the sandbox stopped during" in lines[0] and str(killed.pid) in lines[0], stderr
     assert sandbox_processes(killed) == []
-    assert processes_mentioning(str(tmp_path)) == [] and processes_mentioning("stepgate-basic-") == []
+    assert processes_of(cli.pid) == []  # no tofu or provider outlived the run
