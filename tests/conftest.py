@@ -32,6 +32,7 @@ BINARIES = ("tofu", "terraform")
 collect_ignore_glob = ["consumer/repo/*"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups off the items
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         parts = Path(str(item.fspath)).relative_to(REPO_ROOT / "tests").parts

@@ -59,7 +59,7 @@ def user_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UserRepo]:
     (wheel,) = wheels.glob("stepgate-*.whl")
     venv = scratch / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    install = subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
+    install = subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", "--no-compile",
                               "-c", str(REPO_ROOT / "constraints.txt"), str(wheel), "pytest"],
                              capture_output=True, text=True, timeout=900)
     assert install.returncode == 0, install.stderr[-3000:]
