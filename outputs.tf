@@ -78,7 +78,7 @@ output "approval_routes" {
 }
 
 output "callback_role_arn" {
-  description = "ARN of the role API Gateway assumes on callback routes (only states:SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat), or null when approvals are disabled."
+  description = "ARN of the role API Gateway assumes on callback routes (only states:SendTaskSuccess and SendTaskFailure), or null when approvals are disabled."
   value       = one(module.rest_api[*].callback_role_arn)
 }
 

@@ -379,7 +379,7 @@ variable "approvals" {
     - enabled (default false): adds POST <path>/approve (SendTaskSuccess; body {taskToken, comment?}) and
       POST <path>/reject (SendTaskFailure with error "Rejected"; body {taskToken, reason}), both with a
       request model, and a callback integration role of their own that may only call
-      states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat. The reviewer recorded in the task
+      states:SendTaskSuccess and SendTaskFailure. The reviewer recorded in the task
       output or cause comes from the authenticated request context, never from the body. Needs
       api_type = "REST", an authorization type other than NONE and at least one STANDARD workflow.
     - path (default "/approvals"): one to four literal path segments, shared with no workflow route.

@@ -32,11 +32,9 @@ locals {
             "body.$"      = "$.body"
           }
         }
-        # Without a heartbeat (states:SendTaskHeartbeat with the token) for a day the request is dropped;
-        # a week is the most any request waits.
-        HeartbeatSeconds = 86400
-        TimeoutSeconds   = 604800
-        ResultPath       = "$.approval"
+        # A week is the most any request waits for its reviewer.
+        TimeoutSeconds = 604800
+        ResultPath     = "$.approval"
         # Only the message send is retried: a rejection must never send the request again.
         Retry = [{
           ErrorEquals     = ["SQS.SdkClientException", "SQS.AmazonSQSException"]

@@ -79,18 +79,17 @@ resource "aws_iam_role" "callback" {
 data "aws_iam_policy_document" "callback" {
   count = var.callback_role_name == null ? 0 : 1
 
-  # SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat support no resource-level permissions: AWS only
-  # grants them on "*". The task token is the only scope: a caller can answer only a task whose token it
-  # holds, and only while that task waits.
+  # Exactly what the callback routes call (approve: SendTaskSuccess, reject: SendTaskFailure). These
+  # actions support no resource-level permissions: AWS only grants them on "*". The task token is the only
+  # scope: a caller can answer only a task whose token it holds, and only while that task waits.
   statement {
     sid       = "AnswerTaskTokens"
     effect    = "Allow"
-    actions   = ["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"]
+    actions   = ["states:SendTaskFailure", "states:SendTaskSuccess"]
     resources = ["*"]
   }
 }
 
-# stepgate:ignore SG-IAM-002 states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat support no resource-level permissions; the task token is the scope
 resource "aws_iam_role_policy" "callback" {
   count = var.callback_role_name == null ? 0 : 1
 

@@ -22,7 +22,7 @@ variable "routes" {
 }
 
 variable "callback_role_name" {
-  description = "Name of a second role, for callback routes, that may only answer task tokens (states:SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat); null creates none."
+  description = "Name of a second role, for callback routes, that may only answer task tokens (states:SendTaskSuccess, SendTaskFailure); null creates none."
   type        = string
   default     = null
 }

@@ -232,9 +232,7 @@ def _integration_needs(rule: Rule, plan: Plan) -> tuple[dict[str, list[Need]], d
         if not roles:
             notes.append(rule.unevaluated(resource.address, "the role API Gateway assumes for it is not in this plan or only known after apply"))
         for role in roles:
-            # answering a task token is one capability: success, failure and the heartbeat of a long decision
-            family = CALLBACK_ACTIONS if action in CALLBACK_ACTIONS else (action,)
-            justify.setdefault(role.address, []).extend(Need(a, "*", why=resource.address) for a in family)
+            justify.setdefault(role.address, []).append(Need(action, "*", why=resource.address))
             required.setdefault(role.address, []).append(Need(action, "*", why=resource.address))
     return justify, required, notes
 
