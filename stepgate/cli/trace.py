@@ -6,17 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-from rich.console import Console
-
-from stepgate.e2e.runner import module_outputs
 from stepgate.e2e.scenario import DEFAULT_OUTPUT
-from stepgate.e2e.target import Target
-from stepgate.e2e.trace import JSON_FIELD_CAP, Sources, as_json, render, trace
 from stepgate.errors import StepgateError
 from stepgate.sandbox import DEFAULT_REGION, list_sandboxes
+
+if TYPE_CHECKING:
+    from stepgate.e2e.target import Target
 
 DESCRIPTION = """\
 Follow one request through a deployed configuration: its API Gateway access-log record, the execution it
@@ -45,11 +42,18 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--region", default=DEFAULT_REGION, help=f"region for --target aws (default {DEFAULT_REGION})")
     parser.add_argument("--state-root", type=Path, help="where `stepgate sandbox up` recorded its sandboxes")
     parser.add_argument("--format", choices=("table", "json"), default="table",
-                        help=f"table (default) or json (values up to {JSON_FIELD_CAP} characters, longer ones marked $truncated)")
+                        help="table (default) or json (long values cut and marked $truncated)")
     parser.set_defaults(handler=_trace)
 
 
 def _trace(args: argparse.Namespace) -> int:
+    # boto3 and rich load only when a trace runs, not for every stepgate command
+    from botocore.exceptions import BotoCoreError, ClientError
+    from rich.console import Console
+
+    from stepgate.e2e.runner import module_outputs
+    from stepgate.e2e.trace import Sources, as_json, render, trace
+
     outputs = load_outputs(args.outputs) if args.outputs else _applied_outputs(args.dir)
     module = module_outputs(outputs, args.output)
     target = choose_target(args.target, args.endpoint, args.region, args.state_root)
@@ -87,7 +91,9 @@ def _applied_outputs(directory: Path) -> dict[str, Any]:
     return TfRunner(directory, find_toolchain()).outputs()
 
 
-def choose_target(kind: str, endpoint: str | None, region: str, state_root: Path | None = None) -> Target:
+def choose_target(kind: str, endpoint: str | None, region: str, state_root: Path | None = None) -> "Target":
+    from stepgate.e2e.target import Target
+
     if kind == "aws":
         return Target("aws", region)
     if endpoint:

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from stepgate.cli import main
 from stepgate.cli import trace as trace_cli
+from stepgate.e2e.target import Target
 from stepgate.e2e.trace import Sources, Trace, Workflow, as_json, capped, find, render, state_row, trace
 from stepgate.e2e.verify import state_steps
 from stepgate.errors import StepgateError
@@ -373,9 +374,9 @@ def test_the_local_target_is_the_one_recorded_sandbox_or_an_endpoint(monkeypatch
 
     one = Sandbox("http://127.0.0.1:4566", "eu-west-1", 4566, 1, Path("log"), Path("state"))
     monkeypatch.setattr(trace_cli, "list_sandboxes", lambda _: [one])
-    assert trace_cli.choose_target("local", None, "us-east-1") == trace_cli.Target("local", "eu-west-1", "http://127.0.0.1:4566")
+    assert trace_cli.choose_target("local", None, "us-east-1") == Target("local", "eu-west-1", "http://127.0.0.1:4566")
     assert trace_cli.choose_target("local", "http://h:1", "us-east-1").endpoint_url == "http://h:1"
-    assert trace_cli.choose_target("aws", None, "eu-central-1") == trace_cli.Target("aws", "eu-central-1")
+    assert trace_cli.choose_target("aws", None, "eu-central-1") == Target("aws", "eu-central-1")
     monkeypatch.setattr(trace_cli, "list_sandboxes", lambda _: [one, one])
     with pytest.raises(StepgateError, match="needs --endpoint URL: `stepgate sandbox up` recorded 2 sandboxes"):
         trace_cli.choose_target("local", None, "us-east-1")
@@ -384,7 +385,7 @@ def test_the_local_target_is_the_one_recorded_sandbox_or_an_endpoint(monkeypatch
 @pytest.fixture
 def cli_with(sources: Sources, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """`stepgate trace` arguments whose deployment is the fake one."""
-    monkeypatch.setattr(trace_cli.Sources, "from_module", classmethod(lambda cls, module, sfn, logs: sources))
+    monkeypatch.setattr(Sources, "from_module", classmethod(lambda cls, module, sfn, logs: sources))
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"stepgate": MODULE}))
     return ["--outputs", str(outputs), "--endpoint", "http://127.0.0.1:1"]
