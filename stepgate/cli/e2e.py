@@ -105,8 +105,8 @@ def _scenario_init(args: argparse.Namespace) -> int:
     with console.status("planning") as status:
         path = write_starter(args.directory, sandbox=args.sandbox, output=args.output, force=args.force,
                              variables=parse_vars(args.var), progress=status.update)
-    Console().print(f"wrote {path}: fill in valid bodies, expected states and outputs, then run `stepgate e2e {args.directory}`",
-                    highlight=False)
+    Console().print(f"wrote {path}: review its bodies (its TO FILL IN lines name what a request schema still refuses), add the "
+                    f"expected states and outputs, then run `stepgate e2e {args.directory}`", highlight=False)
     return 0
 
 

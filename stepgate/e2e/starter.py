@@ -8,8 +8,10 @@ synthesised, so review every body before relying on it.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +90,21 @@ def planned_output(document: Mapping[str, Any], name: str) -> Any:
     return (((document.get("planned_values") or {}).get("outputs") or {}).get(name) or {}).get("value")
 
 
-def starter(plan: Plan, name: str, output: str = DEFAULT_OUTPUT) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Starter:
+    scenario: dict[str, Any]
+    todo: tuple[str, ...]  # what the generated bodies could not satisfy, to fill in by hand
+
+
+def unmet(schema: Any, body: Any, where: str) -> list[str]:
+    """Where a generated body still fails its request schema (patterns and formats are not synthesised)."""
+    import jsonschema
+
+    return [f"{where}.{'.'.join(str(part) for part in error.absolute_path) or '(body)'}: {error.message}"
+            for error in jsonschema.Draft4Validator(schema).iter_errors(body)]
+
+
+def starter(plan: Plan, name: str, output: str = DEFAULT_OUTPUT) -> Starter:
     outputs = {**((plan.document.get("planned_values") or {}).get("outputs") or {}), **(plan.document.get("output_changes") or {})}
     module = planned_output(plan.document, output)
     routes = module.get("routes") if isinstance(module, Mapping) else None
@@ -106,19 +122,21 @@ def starter(plan: Plan, name: str, output: str = DEFAULT_OUTPUT) -> dict[str, An
         if auth == "JWT":
             scenario["jwt_scope"] = scopes[0] if scopes else "resource-server/scope"
     scenario["routes"] = []
+    todo: list[str] = []
     for workflow, route in sorted(routes.items()):
         schema = schemas.get(str(route.get("route")), {"type": "object"})
         body = sample_body(schema)
+        todo += unmet(schema, body, f"{route['route']} valid_body")
         entry: dict[str, Any] = {"workflow": workflow, "route": route["route"], "invocation": route["invocation"], "type": route["type"]}
         if "{" in str(route["path"]):
             entry["request_path"] = "/".join("example" if part.startswith("{") else part for part in str(route["path"]).split("/"))
         entry["valid_body"] = body
         if api == "REST":
             entry["invalid_body"] = _violating(schema)
-        entry["cases"] = [{"name": f"{workflow} succeeds", "body": body, "status": "SUCCEEDED"}]
+        entry["cases"] = [{"name": f"{workflow} succeeds", "body": copy.deepcopy(body), "status": "SUCCEEDED"}]
         scenario["routes"].append(entry)
     parse_scenario(scenario, name)  # what we write must load
-    return scenario
+    return Starter(scenario, tuple(todo))
 
 
 def write_starter(directory: Path, sandbox: bool = False, output: str = DEFAULT_OUTPUT, force: bool = False,
@@ -128,8 +146,9 @@ def write_starter(directory: Path, sandbox: bool = False, output: str = DEFAULT_
     if target.exists() and not force:
         raise StepgateError(f"{target} exists; pass --force to overwrite it")
     plan = load_plan(plan_document_from_path(directory, variables, sandbox=sandbox, progress=progress), label=str(directory))
-    text = _HEADER.format(name=directory.resolve().name) + yaml.safe_dump(starter(plan, directory.resolve().name, output),
-                                                                         sort_keys=False, width=120)
+    made = starter(plan, directory.resolve().name, output)
+    todo = "".join(f"# TO FILL IN (the body and the case that repeats it): {item}\n" for item in made.todo)
+    text = _HEADER.format(name=directory.resolve().name) + todo + yaml.safe_dump(made.scenario, sort_keys=False, width=120)
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as error:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -102,18 +103,26 @@ METHOD = {"type": "aws_api_gateway_method", "name": "route", "values": {"http_me
 
 def test_starter_from_a_planned_rest_api() -> None:
     plan = load_plan(planned({"stepgate": {"value": {"routes": ROUTES}}}, [MODEL, METHOD]))
-    assert starter(plan, "infra") == {"routes": [{
+    assert starter(plan, "infra").scenario == {"routes": [{
         "workflow": "process-report", "route": "POST /reports/{id}", "invocation": "async", "type": "STANDARD",
         "request_path": "/reports/example", "valid_body": {"reportId": "x"}, "invalid_body": [],
         "cases": [{"name": "process-report succeeds", "body": {"reportId": "x"}, "status": "SUCCEEDED"}],
     }]}
-    yaml.safe_dump(starter(plan, "infra"))  # what `scenario init` writes
+    assert yaml.safe_dump(starter(plan, "infra").scenario).count("&") == 0  # no YAML anchors for the repeated body
+    assert starter(plan, "infra").todo == ()
 
 
 def test_starter_reads_the_known_parts_of_an_output_that_is_partly_unknown() -> None:
     document = planned({}, [MODEL, METHOD])
     document["output_changes"] = {"stepgate": {"actions": ["create"], "after": {"routes": ROUTES}, "after_unknown": {"api_id": True}}}
-    assert [route["workflow"] for route in starter(load_plan(document), "infra")["routes"]] == ["process-report"]
+    assert [route["workflow"] for route in starter(load_plan(document), "infra").scenario["routes"]] == ["process-report"]
+
+
+def test_starter_names_what_the_generated_body_cannot_satisfy() -> None:
+    schema = {"type": "object", "required": ["invoiceId"], "properties": {"invoiceId": {"type": "string", "pattern": "^inv-[0-9]+$"}}}
+    model = {**MODEL, "values": {**MODEL["values"], "schema": json.dumps(schema)}}
+    assert starter(load_plan(planned({"stepgate": {"value": {"routes": ROUTES}}}, [model, METHOD])), "infra").todo == (
+        "POST /reports/{id} valid_body.invoiceId: 'x' does not match '^inv-[0-9]+$'",)
 
 
 def test_starter_needs_the_module_output() -> None:
