@@ -35,14 +35,15 @@ def run_checks(plan: Plan, options: CheckOptions) -> list[Finding]:
     """Engine findings (plus checkov's built-in ones when asked), located, with suppressions applied."""
     _require_aws(plan)
     settings = load_settings(options.config_path)
+    tree = SourceTree.of(plan, options.source_dir) if options.source_dir is not None else None
+    plan.sources = tree  # values only known after apply are evaluated from this HCL
     findings = run_engine(plan, settings.rule_config)
     if options.with_checkov:
         from stepgate.checkov import builtin_findings
 
         findings += builtin_findings(plan.document)
     suppressions = list(settings.suppressions)
-    if options.source_dir is not None:
-        tree = SourceTree.of(plan, options.source_dir)
+    if tree is not None:
         findings = tree.locate(plan, findings)
         suppressions += inline_suppressions(tree)
     return sort_findings(apply_suppressions(plan, findings, suppressions))

@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from stepgate.errors import StepgateError
 from stepgate.findings import Finding, Location
+from stepgate.hcl.syntax import Block as SyntaxBlock
+from stepgate.hcl.syntax import SyntaxProblem, parse_file
 from stepgate.plan.model import Plan
 
 _KEYS = re.compile(r"\[[^\]]*\]")
@@ -32,6 +35,14 @@ class SourceFile:
     path: Path
     text: str
     blocks: tuple[Block, ...]
+
+    @cached_property
+    def syntax(self) -> tuple[SyntaxBlock, ...]:
+        """The file's blocks with their attributes' source, for evaluation; none when stepgate.hcl cannot read it."""
+        try:
+            return tuple(parse_file(self.text).blocks)
+        except SyntaxProblem:
+            return ()
 
     def block_at(self, line: int, below: bool) -> Block | None:
         """The block enclosing `line` (1-based), else (when `below`) the next block below it."""
@@ -62,6 +73,14 @@ class SourceTree:
         if directory not in self._files:
             self._files[directory] = [_source_file(path) for path in sorted(directory.glob("*.tf"))]
         return self._files[directory]
+
+    def directory(self, module_path: str) -> Path | None:
+        return self.modules.get(module_path)
+
+    def blocks(self, module_path: str, kind: str, *labels: str) -> list[SyntaxBlock]:
+        """The blocks of a (local) module: `resource TYPE NAME`, `locals`, `output NAME`, `module NAME`..."""
+        return [block for source in self.files(module_path) for block in source.syntax
+                if block.kind == kind and block.labels[: len(labels)] == labels]
 
     def location(self, module_address: str, config_address: str) -> Location | None:
         module_path = _KEYS.sub("", module_address)

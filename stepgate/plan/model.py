@@ -111,6 +111,9 @@ class Plan:
     terraform_version: str = ""
     source: str = ""
     document: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the plan JSON, for checkov
+    # the HCL the plan was made from (stepgate.source.SourceTree), when known: values only known after
+    # apply can then be evaluated from their expressions (stepgate.plan.sourced)
+    sources: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_address = {r.address: r for r in self.resources}
@@ -132,6 +135,14 @@ class Plan:
 
     def of_type(self, *types: str, mode: str = "managed") -> list[Resource]:
         return [r for rtype in types for r in self._by_type.get((rtype, mode), [])]
+
+    def instances(self, module_address: str, config_address: str) -> list[Resource]:
+        """The instances of a resource block in a module instance (one, or one per count/for_each key)."""
+        return list(self._by_module_config.get((module_address, config_address), []))
+
+    def module_instances(self, module_address: str, call: str) -> list[str]:
+        """The instance addresses of a module call inside a module instance, e.g. module.wf["a"]."""
+        return self._child_instances(module_address, call)
 
     def derived(self, key: str, build: Callable[[], T]) -> T:
         """A view computed once per plan (role links, routes) and shared by every rule that needs it."""
@@ -180,7 +191,7 @@ class Plan:
         if parts[0] == "var":
             if not module_address:
                 return []  # root module variables are known at plan time
-            parent, call = _split_module(module_address)
+            parent, call = split_module(module_address)
             expression = ((self._module_call_config(parent, call) or {}).get("expressions", {}) or {}).get(parts[1], {})
             return [o for ref in _uses(_expression_references(expression)) for o in self._occurrences_of(ref, resource, parent, depth + 1)]
         if parts[0] == "module":
@@ -210,7 +221,7 @@ class Plan:
             return []
         parts = reference.split(".")
         if parts[0] == "var" and len(parts) >= 2 and module_address:
-            parent, call = _split_module(module_address)
+            parent, call = split_module(module_address)
             call_config = self._module_call_config(parent, call)
             expression = (call_config or {}).get("expressions", {}).get(parts[1], {})
             return [t for ref in _expression_references(expression) for t in self._resolve_reference(ref, parent, depth + 1)]
@@ -315,7 +326,15 @@ def _cut_to(prefix: str, address: str) -> str:
     return prefix
 
 
-def _split_module(module_address: str) -> tuple[str, str]:
+def module_key(module_address: str) -> Any:
+    """The instance key of the innermost module call in an address (None when it has none)."""
+    marker = module_address.rfind(".module.")
+    last = module_address[marker + 1 :] if marker >= 0 else module_address
+    bracket = last.find("[")
+    return _leading_index(last[bracket:])[0] if bracket >= 0 else None
+
+
+def split_module(module_address: str) -> tuple[str, str]:
     """module.a.module.b["k"] -> ("module.a", "b")."""
     names = _strip_indexes(module_address).split(".")
     call = names[-1]

@@ -16,6 +16,7 @@ from typing import Any
 from stepgate.findings import Finding, Severity
 from stepgate.plan import asl
 from stepgate.plan.api import START, START_SYNC, machine_arn, routes
+from stepgate.plan.sourced import machine_definition
 from stepgate.plan.iam import (
     CALLBACK_ACTIONS,
     NO_SOURCE_CONDITION_SERVICES,
@@ -280,14 +281,43 @@ def _integration_role(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Fi
 # --- execution roles vs their state machines -------------------------------------------------------
 
 
-def _kms_key(plan: Plan, machine: Resource, key: Any) -> str:
+def _kms_key(plan: Plan, owner: Resource, key: Any, attribute: str) -> str:
+    """The ARN (or symbol) of the KMS key `owner` is encrypted with, set in `attribute`."""
     if isinstance(key, str) and key:
         return key
-    for occurrence in plan.occurrences(machine, machine.expressions.get("encryption_configuration")):
+    for occurrence in plan.occurrences(owner, owner.expressions.get(attribute)):
         for target in occurrence.targets:
             if target.resource.type in ("aws_kms_key", "aws_kms_alias"):
                 return symbol_of(target)
-    return Unresolved(f"the KMS key of {machine.address} (only known after apply)")
+    return Unresolved(f"the KMS key of {owner.address} (only known after apply)")
+
+
+# actions whose target, when encrypted with a customer managed key, needs the caller to use that key
+_ENCRYPTED_TARGETS = {"sqs:sendmessage": "aws_sqs_queue", "sns:publish": "aws_sns_topic"}
+
+
+def _target_key_needs(plan: Plan, needs: list[Need]) -> list[Need]:
+    """kms:GenerateDataKey and kms:Decrypt on the customer managed key of each queue or topic in the plan
+    that a state sends to (AWS managed keys, alias/aws/..., need no grant in the caller's policy)."""
+    extra: list[Need] = []
+    for need in needs:
+        kind = _ENCRYPTED_TARGETS.get(need.action.lower())
+        for target in _plan_targets(plan, kind, need.resource) if kind else ():
+            key = target.get("kms_master_key_id")
+            if (isinstance(key, str) and key.startswith("alias/aws/")) or not target.has_value("kms_master_key_id"):
+                continue
+            arn = _kms_key(plan, target, key, "kms_master_key_id")
+            extra += [Need(action, arn, why=need.why) for action in ("kms:GenerateDataKey", "kms:Decrypt")]
+    return extra
+
+
+def _plan_targets(plan: Plan, kind: str, arn: str) -> list[Resource]:
+    """The queues or topics of the plan an ARN (or the symbol of one) names."""
+    if isinstance(arn, Symbol):
+        found = plan.get(arn.address)
+        return [found] if found is not None and found.type == kind else []
+    name = arn.rsplit(":", 1)[-1]
+    return [r for r in plan.of_type(kind) if name and "*" not in name and r.get("name") == name]
 
 
 def _task_definition_roles(plan: Plan, resource: str) -> list[str]:
@@ -311,9 +341,10 @@ def _task_definition_roles(plan: Plan, resource: str) -> list[str]:
 
 def _machine_needs(plan: Plan, machine: Resource) -> tuple[list[Need] | None, str]:
     """What a state machine's execution role needs (its states, logging, tracing, encryption), or why not known."""
-    if machine.is_unknown("definition"):
-        return None, f"the definition of {machine.address} is only known after apply{plan.describe_unknown(machine, 'definition')}"
-    definition, error = asl.parse_definition(machine.get("definition"))
+    read = machine_definition(plan, machine)
+    definition, error = read.definition, read.error
+    if definition is None and error is None:
+        return None, f"the definition of {machine.address} is only known after apply{read.unknown}"
     if definition is None:
         return None, f"the definition of {machine.address} is not valid ASL ({error})"
     needs = [Need(r.action, r.resource, r.conditions, r.state) for r in asl.requirements(definition, machine_arn(machine))]
@@ -331,9 +362,9 @@ def _machine_needs(plan: Plan, machine: Resource) -> tuple[list[Need] | None, st
         needs += [Need(a, "*", why="tracing") for a in XRAY_ACTIONS]
     encryption = machine.block("encryption_configuration")
     if encryption.get("type") == "CUSTOMER_MANAGED_KMS_KEY":
-        key = _kms_key(plan, machine, encryption.get("kms_key_id"))
+        key = _kms_key(plan, machine, encryption.get("kms_key_id"), "encryption_configuration")
         needs += [Need(a, key, why="encryption") for a in ("kms:Decrypt", "kms:GenerateDataKey")]
-    return needs, ""
+    return needs + _target_key_needs(plan, needs), ""
 
 
 def _execution_roles(plan: Plan) -> dict[str, tuple[list[Resource], list[Need] | None, list[str]]]:

@@ -8,13 +8,14 @@ from typing import Any, NamedTuple
 from stepgate.plan import asl
 from stepgate.findings import Finding, Severity
 from stepgate.plan.model import Plan, Resource
+from stepgate.plan.sourced import machine_definition
 from stepgate.rules.base import Rule, RuleConfig
 
 ASL_DOCS = "https://states-language.net/spec.html"
 
 
 def _unknown_definition(plan: Plan, machine: Resource) -> str:
-    return f"the definition is only known after apply{plan.describe_unknown(machine, 'definition')}"
+    return f"the definition is only known after apply{machine_definition(plan, machine).unknown}"
 
 
 class _Machine(NamedTuple):
@@ -29,7 +30,8 @@ def _definitions(plan: Plan) -> list[_Machine]:
     def build() -> list[_Machine]:
         machines = []
         for machine in plan.of_type("aws_sfn_state_machine"):
-            definition, error = (None, None) if machine.is_unknown("definition") else asl.parse_definition(machine.get("definition"))
+            read = machine_definition(plan, machine)
+            definition, error = read.definition, read.error
             problems = tuple(asl.structure_problems(definition)) if definition is not None else ()
             machines.append(_Machine(machine, definition, error, problems))
         return machines

@@ -103,7 +103,7 @@ def describe(value: str) -> str:
     return value
 
 
-def _token(address: str) -> str:
+def name_token(address: str) -> str:
     """A literal stand-in for a name only known after apply: no wildcard, unique to its resource."""
     return "{" + address.replace("[", "(").replace("]", ")").replace('"', "") + "}"
 
@@ -179,7 +179,7 @@ def _fill(part: str, resource: Resource) -> str:
     def value(match: re.Match[str]) -> str:
         key = match.group(1)
         if key == "~":
-            return _token(resource.address)
+            return name_token(resource.address)
         known = resource.values.get(key)
         if key == "path":
             return known if isinstance(known, str) and known else "/"
@@ -190,7 +190,7 @@ def _fill(part: str, resource: Resource) -> str:
         if key == "name" and resource.type == "aws_cloudwatch_event_rule" and isinstance(known, str):
             bus = resource.values.get("event_bus_name")
             return f"{bus}/{known}" if isinstance(bus, str) and bus and bus != "default" and not bus.startswith("arn:") else known
-        return str(known) if isinstance(known, (str, int)) and str(known) and not resource.is_unknown(key) else _token(f"{resource.address}.{key}")
+        return str(known) if isinstance(known, (str, int)) and str(known) and not resource.is_unknown(key) else name_token(f"{resource.address}.{key}")
 
     return re.sub(r"\{([a-z_~]+)\}", value, part)
 

@@ -96,11 +96,12 @@ class PolicyDocument:
 
 
 def _strings(value: Any) -> tuple[str, ...]:
+    # a Symbol or Unresolved (a str subclass standing for a value only known after apply) stays itself
     if value is None:
         return ()
     if isinstance(value, (list, tuple)):
-        return tuple(str(v) for v in value)
-    return (str(value),)
+        return tuple(v if isinstance(v, str) else str(v) for v in value)
+    return (value if isinstance(value, str) else str(value),)
 
 
 def _principals(value: Any) -> dict[str, tuple[str, ...]]:
@@ -139,6 +140,12 @@ def read_policy(text: str, origin: str, carrier: str = "") -> PolicyDocument:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         return PolicyDocument((), origin, unknown=True, error=f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})", carrier=carrier)
+    return read_policy_object(document, origin, carrier)
+
+
+def read_policy_object(document: Any, origin: str, carrier: str = "") -> PolicyDocument:
+    """The statements of a policy already read as JSON data (from the plan, or evaluated from its HCL
+    with symbols for the values only known after apply)."""
     if not isinstance(document, Mapping):
         return PolicyDocument((), origin, unknown=True, error=f"a JSON {type(document).__name__.replace('str', 'string').replace('dict', 'object')}, not a policy object", carrier=carrier)
     raw = document.get("Statement")
@@ -150,9 +157,7 @@ def read_policy(text: str, origin: str, carrier: str = "") -> PolicyDocument:
     errors = [e for number, item in enumerate(items, 1) if (e := _statement_error(item, number))]
     if errors:
         return PolicyDocument((), origin, unknown=True, error="; ".join(errors), carrier=carrier)
-    parsed = parse_policy_json(text, origin)
-    statements = parsed.statements if parsed else ()
-    return PolicyDocument(statements, origin, carrier=carrier)
+    return PolicyDocument(tuple(_statement(item, number) for number, item in enumerate(items, 1)), origin, carrier=carrier)
 
 
 def parse_policy_json(text: str, origin: str) -> PolicyDocument | None:
@@ -165,31 +170,29 @@ def parse_policy_json(text: str, origin: str) -> PolicyDocument | None:
         return None
     raw = document.get("Statement", [])
     raw = [raw] if isinstance(raw, Mapping) else raw
-    statements = []
-    for number, item in enumerate(raw if isinstance(raw, list) else [], 1):
-        if not isinstance(item, Mapping):
-            continue
-        conditions = tuple(
-            Condition(test=str(test), variable=str(variable), values=_strings(values))
-            for test, block in (item.get("Condition") or {}).items()
-            if isinstance(block, Mapping)
-            for variable, values in block.items()
-        )
-        statements.append(
-            Statement(
-                effect=str(item.get("Effect", "Allow")),
-                actions=_strings(item.get("Action")),
-                not_actions=_strings(item.get("NotAction")),
-                resources=_strings(item.get("Resource")),
-                not_resources=_strings(item.get("NotResource")),
-                principals=_principals(item.get("Principal")),
-                not_principals=_principals(item.get("NotPrincipal")),
-                conditions=conditions,
-                sid=str(item.get("Sid", "")),
-                number=number,
-            )
-        )
+    statements = [_statement(item, number) for number, item in enumerate(raw if isinstance(raw, list) else [], 1) if isinstance(item, Mapping)]
     return PolicyDocument(tuple(statements), origin)
+
+
+def _statement(item: Mapping[str, Any], number: int) -> Statement:
+    conditions = tuple(
+        Condition(test=str(test), variable=str(variable), values=_strings(values))
+        for test, block in (item.get("Condition") or {}).items()
+        if isinstance(block, Mapping)
+        for variable, values in block.items()
+    )
+    return Statement(
+        effect=str(item.get("Effect", "Allow")),
+        actions=_strings(item.get("Action")),
+        not_actions=_strings(item.get("NotAction")),
+        resources=_strings(item.get("Resource")),
+        not_resources=_strings(item.get("NotResource")),
+        principals=_principals(item.get("Principal")),
+        not_principals=_principals(item.get("NotPrincipal")),
+        conditions=conditions,
+        sid=str(item.get("Sid", "")),
+        number=number,
+    )
 
 
 # --- data.aws_iam_policy_document: statement blocks with per-element resolution ---------------------------
@@ -441,7 +444,14 @@ def policy_document(plan: Plan, resource: Resource, attribute: str, depth: int =
             if target.type == "aws_iam_policy":
                 document = policy_document(plan, target, "policy", depth + 1)
                 return PolicyDocument(document.statements, document.origin, document.unknown, document.why, document.error, resource.address)
+    from stepgate.plan.sourced import evaluate_json  # it builds on this package's symbols
+
+    evaluated = evaluate_json(plan, resource, attribute)
+    if evaluated.value is not None:
+        return read_policy_object(evaluated.value, origin, carrier=resource.address)
     why = f"{origin} is only known after apply{plan.describe_unknown(resource, attribute)}"
+    if evaluated.problem:
+        why += f"; {evaluated.problem}"
     return PolicyDocument((), origin, unknown=True, why=why, carrier=resource.address)
 
 

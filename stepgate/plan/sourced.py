@@ -1,0 +1,297 @@
+"""Values only known after apply, evaluated from the HCL they are written in.
+
+The plan keeps of `jsonencode({...})`, `templatefile(...)` or a heredoc only the references inside, so a
+policy or a definition built from references is unknown as a whole. When the plan's source directory is
+known (`Plan.sources`), the attribute's expression is evaluated here: variables, locals, module outputs
+and known resource attributes take their values, and each remaining unknown is, at its place in the
+rendered JSON, the symbol of the resource attribute it reads (stepgate.plan.iam.arns.Symbol) or an
+Unresolved value saying what it is. So least privilege is judged element by element, as for literal
+policies; only what truly cannot be followed stays "not evaluated".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stepgate.hcl.evaluate import MARKER, Evaluation, EvaluationProblem, Unknown, evaluate_source
+from stepgate.hcl.syntax import Block
+from stepgate.plan.iam.arns import Symbol, Unresolved, name_token, symbol_of
+from stepgate.plan.model import Plan, Resource, Target, module_key, split_module
+
+_KEYS = re.compile(r"\[[^\]]*\]")
+_MAX_DEPTH = 24  # locals and module values referring to each other; deeper is a cycle or not worth it
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """An attribute's value from its HCL: JSON data with symbols in place of unknowns, or why not."""
+
+    value: Any = None
+    problem: str = ""  # why stepgate could not evaluate it ("" when `value` is set)
+
+
+def evaluate_json(plan: Plan, resource: Resource, attribute: str) -> Evaluated:
+    """The value of a JSON-string (or object) attribute of `resource` evaluated from its HCL."""
+    tree = plan.sources
+    if tree is None:
+        return Evaluated(problem="")
+    module_path = _KEYS.sub("", resource.module_address)
+    blocks = tree.blocks(module_path, "data" if resource.mode == "data" else "resource", resource.type, resource.name)
+    if not blocks:
+        return Evaluated(problem="")  # a remote module, or HCL that stepgate.hcl cannot read
+    source = blocks[0].body.attributes.get(attribute)
+    if source is None:
+        return Evaluated(problem=f"{attribute} is not set in the {resource.type}.{resource.name} block")
+    evaluation = Evaluation()
+    try:
+        value = evaluate_source(source, _ModuleScope(plan, evaluation, resource.module_address, resource), evaluation)
+    except (EvaluationProblem, RecursionError) as error:
+        return Evaluated(problem=f"stepgate cannot evaluate its HCL: {error}")
+    if isinstance(value, Unknown):
+        return Evaluated(problem=f"it is {_describe(value)}")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            return Evaluated(problem=f"its HCL renders no JSON ({error.msg} at line {error.lineno} column {error.colno})")
+    return Evaluated(_decode(value, evaluation))
+
+
+def _describe(unknown: Unknown) -> str:
+    return f"{unknown.why}, only known after apply"
+
+
+def _decode(value: Any, evaluation: Evaluation) -> Any:
+    if isinstance(value, str):
+        return _decode_string(value, evaluation)
+    if isinstance(value, Mapping):
+        return {key: _decode(item, evaluation) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode(item, evaluation) for item in value]
+    if isinstance(value, Unknown):
+        return _standing_for(value)
+    return value
+
+
+def _standing_for(unknown: Unknown) -> Symbol | Unresolved:
+    if isinstance(unknown.origin, Target):
+        return symbol_of(unknown.origin)
+    return Unresolved(f"{unknown.why} (only known after apply)")
+
+
+def _decode_string(text: str, evaluation: Evaluation) -> Any:
+    markers = list(MARKER.finditer(text))
+    if not markers:
+        return text
+    unknowns = [evaluation.unknowns[int(m.group(1))] for m in markers]
+    standing = [_standing_for(u) for u in unknowns]
+    if len(markers) == 1 and markers[0].start() == 0:
+        suffix = text[markers[0].end():]
+        symbol = standing[0]
+        if isinstance(symbol, Symbol):
+            return symbol.derive(suffix) if suffix else symbol
+        return symbol
+    unresolved = [s for s in standing if not isinstance(s, Symbol)]
+    if unresolved:
+        return Unresolved("; ".join(dict.fromkeys(s.why for s in unresolved)))
+    # an unknown inside literal text (a name in a hand-built ARN): a literal token unique to what it reads,
+    # the same token the symbols of that resource use for the name
+    return MARKER.sub(lambda m: name_token(_reference(evaluation.unknowns[int(m.group(1))])), text)
+
+
+def _reference(unknown: Unknown) -> str:
+    origin = unknown.origin
+    return f"{origin.resource.address}.{origin.attribute}" if isinstance(origin, Target) else unknown.why
+
+
+# --- the scope of a module instance --------------------------------------------------------------------
+
+
+class _ModuleScope:
+    """Names as one module instance sees them; `resource` gives each/count for a resource's own block."""
+
+    def __init__(self, plan: Plan, evaluation: Evaluation, module_address: str, resource: Resource | None = None,
+                 depth: int = 0, key: Any = None, for_each: tuple[str, str] | None = None) -> None:
+        self.plan = plan
+        self.evaluation = evaluation
+        self.tree = plan.sources
+        self.module_address = module_address
+        self.module_path = _KEYS.sub("", module_address)
+        self.owner = resource
+        self.depth = depth
+        self.key = resource.index if resource is not None else key
+        self.for_each = for_each  # (module path, for_each source) that `each.value` indexes
+        self.root_directory: Path = Path(self.tree.root)
+
+    def _deeper(self, module_address: str, **extra: Any) -> _ModuleScope:
+        if self.depth >= _MAX_DEPTH:
+            raise EvaluationProblem("references nested too deeply to follow")
+        return _ModuleScope(self.plan, self.evaluation, module_address, depth=self.depth + 1, **extra)
+
+    def _evaluate(self, scope: _ModuleScope, source: str) -> Any:
+        return evaluate_source(source, scope, self.evaluation)
+
+    def named(self, root: str, name: str) -> Any:
+        if root == "path":
+            directory = self.tree.directory(self.module_path) if name == "module" else self.tree.root
+            if directory is None:
+                raise EvaluationProblem(f"path.{name} of a module without a local directory")
+            return str(directory)
+        if root == "terraform":
+            return "default" if name == "workspace" else Unknown(f"terraform.{name}")
+        if root == "count":
+            return self.key if isinstance(self.key, int) else _fail("count.index outside a counted block")
+        if root == "each":
+            return self._each(name)
+        if root == "var":
+            return self._variable(name)
+        if root == "local":
+            return self._local(name)
+        if root == "module":
+            return _ModuleCall(self, name)
+        raise EvaluationProblem(f"{root}.{name} is not evaluated")
+
+    def _each(self, name: str) -> Any:
+        if self.key is None:
+            raise EvaluationProblem("each outside a for_each block")
+        if name == "key":
+            return self.key
+        if name != "value":
+            raise EvaluationProblem(f"each.{name}")
+        if self.owner is not None:
+            blocks = self.tree.blocks(self.module_path, "data" if self.owner.mode == "data" else "resource", self.owner.type, self.owner.name)
+            source = blocks[0].body.attributes.get("for_each") if blocks else None
+            collection = self._evaluate(self._deeper(self.module_address), source) if source else None
+        elif self.for_each is not None:
+            parent_address = split_module(self.module_address)[0]
+            collection = self._evaluate(self._deeper(parent_address), self.for_each[1])
+        else:
+            collection = None
+        if isinstance(collection, Mapping) and self.key in collection:
+            return collection[self.key]
+        if isinstance(collection, list) and self.key in collection:
+            return self.key  # a set of strings: each.value is each.key
+        return Unknown(f"each.value of {self.key!r}")
+
+    def _variable(self, name: str) -> Any:
+        if not self.module_address:
+            variables = self.plan.document.get("variables") or {}
+            if name in variables and isinstance(variables[name], Mapping):
+                return variables[name].get("value")
+            return Unknown(f"var.{name}")
+        parent, call = split_module(self.module_address)
+        calls = self.tree.blocks(_KEYS.sub("", parent), "module", call)
+        if not calls:
+            return Unknown(f"var.{name} of module {call}")
+        arguments = calls[0].body.attributes
+        if name in arguments:
+            scope = self._deeper(parent, key=module_key(self.module_address), for_each=_for_each(calls[0], parent))
+            return self._evaluate(scope, arguments[name])
+        declared = self.tree.blocks(self.module_path, "variable", name)
+        default = declared[0].body.attributes.get("default") if declared else None
+        return self._evaluate(self._deeper(self.module_address), default) if default is not None else None
+
+    def _local(self, name: str) -> Any:
+        for block in self.tree.blocks(self.module_path, "locals"):
+            if name in block.body.attributes:
+                return self._evaluate(self._deeper(self.module_address), block.body.attributes[name])
+        return Unknown(f"local.{name}")
+
+    def resource(self, kind: str, name: str) -> Any:
+        config_address = f"{kind}.{name}"
+        instances = self.plan.instances(self.module_address, config_address)
+        if not instances:
+            return Unknown(f"{config_address} (not in this plan)")
+        if len(instances) == 1 and instances[0].index is None:
+            return _ResourceValue(instances[0])
+        if all(isinstance(r.index, int) for r in instances):
+            return [_ResourceValue(r) for r in sorted(instances, key=lambda r: r.index)]
+        return {str(r.index): _ResourceValue(r) for r in instances}
+
+
+def _for_each(call: Block, parent: str) -> tuple[str, str] | None:
+    source = call.body.attributes.get("for_each")
+    return (parent, source) if source else None
+
+
+def _fail(why: str) -> Any:
+    raise EvaluationProblem(why)
+
+
+class _ResourceValue:
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+
+    def attribute(self, name: str) -> Any:
+        resource = self.resource
+        reference = f"{resource.address}.{name}"
+        if resource.is_unknown(name) or (name not in resource.values and resource.unknown.get(name)):
+            return Unknown(reference, Target(resource, name, reference))
+        if name not in resource.values:
+            return Unknown(reference, Target(resource, name, reference))
+        return resource.values[name]
+
+    def index(self, key: Any) -> Any:
+        raise EvaluationProblem(f"{self.resource.address} has no instance key {key!r}")
+
+
+class _ModuleCall:
+    """module.NAME: its outputs, evaluated from the child's HCL."""
+
+    def __init__(self, scope: _ModuleScope, name: str, instance: str | None = None) -> None:
+        self.scope, self.name, self.instance = scope, name, instance
+
+    def _instances(self) -> list[str]:
+        return self.scope.plan.module_instances(self.scope.module_address, self.name)
+
+    def index(self, key: Any) -> Any:
+        wanted = [i for i in self._instances() if module_key(i) == key]
+        if not wanted:
+            raise EvaluationProblem(f"module.{self.name}[{key!r}] is not in this plan")
+        return _ModuleCall(self.scope, self.name, wanted[0])
+
+    def attribute(self, output: str) -> Any:
+        instance = self.instance
+        if instance is None:
+            instances = self._instances()
+            if len(instances) != 1:
+                return Unknown(f"module.{self.name}.{output}")
+            instance = instances[0]
+        child = self.scope._deeper(instance)
+        outputs = self.scope.tree.blocks(child.module_path, "output", output)
+        source = outputs[0].body.attributes.get("value") if outputs else None
+        if source is None:
+            return Unknown(f"module.{self.name}.{output}")
+        return self.scope._evaluate(child, source)
+
+
+# --- state machine definitions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MachineDefinition:
+    """A state machine's definition as every rule reads it: from the plan, else evaluated from its HCL."""
+
+    definition: Mapping[str, Any] | None  # None: invalid (`error`) or only known after apply (`unknown`)
+    error: str | None = None
+    unknown: str = ""  # for an unknown definition: " (built from ...)" and why it was not evaluated
+
+
+def machine_definition(plan: Plan, machine: Resource) -> MachineDefinition:
+    from stepgate.plan import asl  # asl builds on the IAM reference, which only a check needs loaded
+
+    def build() -> MachineDefinition:
+        if not machine.is_unknown("definition"):
+            return MachineDefinition(*asl.parse_definition(machine.get("definition")))
+        evaluated = evaluate_json(plan, machine, "definition")
+        if evaluated.value is not None:
+            return MachineDefinition(*asl.parse_definition(evaluated.value))
+        problem = f"; {evaluated.problem}" if evaluated.problem else ""
+        return MachineDefinition(None, None, plan.describe_unknown(machine, "definition") + problem)
+
+    return plan.derived(f"definition {machine.address}", build)
