@@ -6,6 +6,10 @@ written over them judges a single resource and checkov can host it. A route is e
 or an operation of the OpenAPI `body` of an aws_api_gateway_rest_api / aws_apigatewayv2_api
 (`stepgate.plan.openapi`); both shapes give the same Method and SfnIntegration. `routes(plan)` then links the
 start integrations with the state machines they start and the roles API Gateway assumes for them.
+
+An AWS integration whose uri (REST) or integration_subtype (HTTP) is only known after apply may call any Step
+Functions action, or none: `possible_sfn_integrations` gives it with action "" so that the rules that judge
+integrations can tell "not known" from "not Step Functions" (a Lambda proxy or HTTP integration).
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class Method:
 class SfnIntegration:
     """An integration that calls a Step Functions action, with what builds the call."""
 
-    action: str  # IAM action, e.g. states:StartExecution
+    action: str  # IAM action, e.g. states:StartExecution; "": only known after apply (see unknown_target)
     api: str  # "REST" (request templates) or "HTTP" (request parameters)
     mapping: Mapping[str, str]  # content type -> template (REST) or parameter -> value (HTTP)
     mapping_known: bool  # False: the mapping (or part of it) is only known after apply
@@ -58,6 +62,9 @@ class SfnIntegration:
     credentials: str | None = None  # the role (REST credentials, HTTP credentials_arn); "": only known after apply; None: not set
     passthrough: str = ""  # REST passthrough behavior (WHEN_NO_MATCH, WHEN_NO_TEMPLATES, NEVER); "": unset or unknown
     unknown_keys: frozenset[str] = frozenset()  # mapping keys only known after apply ("*": the mapping as a whole)
+    # what would name the action, when only known after apply: the resource attribute (uri, integration_subtype),
+    # or in a body the integration's key (uri, integrationSubtype; "*": the whole integration)
+    unknown_target: str = ""
 
     @property
     def in_body(self) -> bool:
@@ -131,48 +138,77 @@ def methods(resource: Resource) -> list[Method]:
     return []
 
 
+def _aws(kind: Any, expected: str) -> bool:
+    """The integration type that calls AWS services (REST AWS, HTTP AWS_PROXY), or a type not known (unset or after apply)."""
+    return str(kind or "").upper() in (expected, "")
+
+
+def _body_target(integration: openapi.Integration, rest: bool) -> tuple[str, str]:
+    """(action, unknown target) of an operation's integration: the action it calls, or what is unknown about it."""
+    match = _REST_ACTION.search(integration.uri) if rest else _HTTP_SUBTYPE.match(integration.subtype)
+    if match:
+        return f"states:{match.group(1)}", ""
+    unknown = integration.unknown_fields
+    target = "uri" if rest else "integrationSubtype"
+    if "*" in unknown:
+        return "", "*"
+    return "", target if target in unknown and _aws(integration.type, "AWS" if rest else "AWS_PROXY") else ""
+
+
 def _body_integrations(resource: Resource) -> list[SfnIntegration]:
     found = []
+    rest = resource.type == "aws_api_gateway_rest_api"
     for op in _operations(resource):
         integration = op.integration
         if integration is None:
             continue
-        if resource.type == "aws_api_gateway_rest_api":
-            match = _REST_ACTION.search(integration.uri)
-            api, mapping = "REST", integration.request_templates
-        else:
-            match = _HTTP_SUBTYPE.match(integration.subtype)
-            api, mapping = "HTTP", integration.request_parameters
-        if match:
-            found.append(SfnIntegration(f"states:{match.group(1)}", api, dict(mapping), not integration.unknown_keys,
-                                        op.route, integration.credentials, integration.passthrough, integration.unknown_keys))
+        action, unknown_target = _body_target(integration, rest)
+        if action or unknown_target:
+            api, mapping = ("REST", integration.request_templates) if rest else ("HTTP", integration.request_parameters)
+            found.append(SfnIntegration(action, api, dict(mapping), not integration.unknown_keys, op.route, integration.credentials,
+                                        integration.passthrough, integration.unknown_keys, unknown_target))
     return found
 
 
-def sfn_integrations(resource: Resource) -> list[SfnIntegration]:
+def _resource_target(resource: Resource, attribute: str, pattern: re.Pattern[str], kind: str, aws: str) -> tuple[str, str]:
+    """(action, unknown target) of an integration resource, read from `attribute` (uri, integration_subtype)."""
+    match = pattern.search(str(resource.get(attribute) or ""))
+    if match:
+        return f"states:{match.group(1)}", ""
+    return "", attribute if resource.is_unknown(attribute) and _aws(resource.get(kind), aws) else ""
+
+
+def possible_sfn_integrations(resource: Resource) -> list[SfnIntegration]:
+    """The integrations of a resource that call Step Functions, and those that may: action "" when what they call
+    is only known after apply (never a type that cannot call Step Functions, such as a Lambda proxy)."""
     if resource.type == "aws_api_gateway_integration":
-        match = _REST_ACTION.search(str(resource.get("uri") or ""))
-        if not match:
+        action, unknown_target = _resource_target(resource, "uri", _REST_ACTION, "type", "AWS")
+        if not (action or unknown_target):
             return []
         templates = resource.get("request_templates")
         mapping = {str(k): str(v) for k, v in templates.items()} if isinstance(templates, Mapping) else {}
         passthrough = resource.get("passthrough_behavior")
-        return [SfnIntegration(f"states:{match.group(1)}", "REST", mapping, not _unknown_inside(resource, "request_templates"),
+        return [SfnIntegration(action, "REST", mapping, not _unknown_inside(resource, "request_templates"),
                                credentials=_credentials(resource, "credentials"),
                                passthrough=passthrough.upper() if isinstance(passthrough, str) else "",
-                               unknown_keys=_unknown_keys(resource, "request_templates"))]
+                               unknown_keys=_unknown_keys(resource, "request_templates"), unknown_target=unknown_target)]
     if resource.type == "aws_apigatewayv2_integration":
-        match = _HTTP_SUBTYPE.match(str(resource.get("integration_subtype") or ""))
-        if not match:
+        action, unknown_target = _resource_target(resource, "integration_subtype", _HTTP_SUBTYPE, "integration_type", "AWS_PROXY")
+        if not (action or unknown_target):
             return []
         parameters = resource.get("request_parameters")
         mapping = {str(k): str(v) for k, v in parameters.items()} if isinstance(parameters, Mapping) else {}
-        return [SfnIntegration(f"states:{match.group(1)}", "HTTP", mapping, not _unknown_inside(resource, "request_parameters"),
+        return [SfnIntegration(action, "HTTP", mapping, not _unknown_inside(resource, "request_parameters"),
                                credentials=_credentials(resource, "credentials_arn"),
-                               unknown_keys=_unknown_keys(resource, "request_parameters"))]
+                               unknown_keys=_unknown_keys(resource, "request_parameters"), unknown_target=unknown_target)]
     if resource.type in API_TYPES:
         return _body_integrations(resource)
     return []
+
+
+def sfn_integrations(resource: Resource) -> list[SfnIntegration]:
+    """The integrations of a resource known to call Step Functions."""
+    return [integration for integration in possible_sfn_integrations(resource) if integration.action]
 
 
 # --- routes: start integrations linked to machines and roles ----------------------------------------

@@ -26,6 +26,7 @@ import yaml
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 ANY_METHOD = "x-amazon-apigateway-any-method"
 _INTEGRATION = "x-amazon-apigateway-integration"
+_TARGET_FIELDS = ("uri", "integrationSubtype")  # what names the service and action an integration calls
 
 
 class _Unknown:
@@ -68,6 +69,8 @@ class Integration:
     request_parameters: Mapping[str, str]  # HTTP: parameter -> value (REST: integration.request.* -> method.request.*)
     passthrough: str  # upper case WHEN_NO_MATCH / WHEN_NO_TEMPLATES / NEVER, "" when unset
     unknown_keys: frozenset[str] = frozenset()  # templates/parameters whose value is only known after apply
+    # uri, integrationSubtype when only known after apply ("*": the whole integration): what it calls is unknown
+    unknown_fields: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -303,7 +306,7 @@ class _Reader:
 
     def integration(self, raw: Any, route: str) -> Integration | None:
         if raw is UNKNOWN:
-            return Integration("", "", "", "", {}, {}, "", frozenset({"*"}))
+            return Integration("", "", "", "", {}, {}, "", frozenset({"*"}), frozenset({"*"}))
         if not isinstance(raw, Mapping):
             return None
         templates, unknown_templates = _strings(raw.get("requestTemplates"))
@@ -321,6 +324,7 @@ class _Reader:
             request_parameters=parameters,
             passthrough=_text(raw.get("passthroughBehavior")).upper(),
             unknown_keys=unknown,
+            unknown_fields=frozenset(key for key in _TARGET_FIELDS if raw.get(key) is UNKNOWN),
         )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from stepgate.findings import Finding, Severity
-from stepgate.plan.api import API_TYPES, INTEGRATION_TYPES, METHOD_TYPES, START, SfnIntegration, api_body, api_name, methods, sfn_integrations
+from stepgate.plan.api import (API_TYPES, CALLBACKS, INTEGRATION_TYPES, METHOD_TYPES, START, START_SYNC, SfnIntegration, api_body,
+                               api_name, methods, possible_sfn_integrations)
 from stepgate.plan.model import Plan, Resource
 from stepgate.rules.base import Rule, RuleConfig, Unevaluated, Verdict
 
@@ -43,11 +45,38 @@ def where(integration: SfnIntegration) -> str:
     return f"{integration.route}: " if integration.in_body else ""
 
 
+def _mapping_attribute(integration: SfnIntegration) -> str:
+    return "request_templates" if integration.api == "REST" else "request_parameters"
+
+
 def mapping_unknown(integration: SfnIntegration, what: str, one: bool = False) -> Unevaluated:
     verb = "is" if one else "are"
     if integration.in_body:
         return Unevaluated(f"the {what} of {integration.route} {verb} only known after apply")
-    return Unevaluated(f"the integration's {what} {verb} only known after apply")
+    return Unevaluated(f"the integration's {what} {verb} only known after apply", _mapping_attribute(integration))
+
+
+def target_unknown(integration: SfnIntegration) -> Unevaluated:
+    """Why a rule cannot judge an integration whose uri (REST) or integration subtype (HTTP) is only known after apply."""
+    if not integration.in_body:
+        return Unevaluated(f"whether the integration calls Step Functions, and which action, is not known: its "
+                           f"{integration.unknown_target} is only known after apply", integration.unknown_target)
+    unknown = "it is" if integration.unknown_target == "*" else f"its {integration.unknown_target} is"
+    return Unevaluated(f"whether the integration of {integration.route} calls Step Functions, and which action, is not known: "
+                       f"{unknown} only known after apply")
+
+
+# One action of each kind the API rules tell apart: what an integration whose action is unknown may call.
+_ANY_ACTION = (START, START_SYNC, *CALLBACKS, "states:DescribeExecution")
+
+
+def judged(integration: SfnIntegration, judge: Callable[[SfnIntegration], Iterable[Verdict]]) -> Iterator[Verdict]:
+    """A rule's verdicts on one integration. When what it calls is only known after apply, the rule passes it if
+    it would pass it whatever it called, and otherwise says once that it could not judge it."""
+    if integration.action:
+        yield from judge(integration)
+    elif any(True for action in _ANY_ACTION for _ in judge(replace(integration, action=action))):
+        yield target_unknown(integration)
 
 
 def _authorization(resource: Resource) -> Iterator[Verdict]:
@@ -74,41 +103,49 @@ def _rest_xray(resource: Resource) -> Iterator[Verdict]:
         yield "X-Ray tracing is off on this stage; set xray_tracing_enabled = true"
 
 
+def _copies_authorization(integration: SfnIntegration) -> Iterator[Verdict]:
+    leaking = sorted(key for key, text in integration.mapping.items() if _LEAKS.search(text))
+    if leaking:
+        kind = "request template" if integration.api == "REST" else "request parameter"
+        yield (f"{where(integration)}the {kind} {', '.join(leaking)} copies the caller's Authorization header (or all headers) into the "
+               f"{integration.action} call; pass only the body and non-secret context such as $context.requestId")
+    elif integration.in_body and not integration.mapping_known:
+        yield mapping_unknown(integration, "request templates" if integration.api == "REST" else "request parameters")
+    elif not integration.mapping_known:
+        yield Unevaluated("the integration's request mapping is only known after apply", _mapping_attribute(integration))
+
+
 def _authorization_header(resource: Resource) -> Iterator[Verdict]:
     yield from body_notes(resource)
-    for integration in sfn_integrations(resource):
-        leaking = sorted(key for key, text in integration.mapping.items() if _LEAKS.search(text))
-        if leaking:
-            kind = "request template" if integration.api == "REST" else "request parameter"
-            yield (f"{where(integration)}the {kind} {', '.join(leaking)} copies the caller's Authorization header (or all headers) into the "
-                   f"{integration.action} call; pass only the body and non-secret context such as $context.requestId")
-        elif integration.in_body and not integration.mapping_known:
-            yield mapping_unknown(integration, "request templates" if integration.api == "REST" else "request parameters")
-        elif not integration.mapping_known:
-            yield Unevaluated("the integration's request mapping is only known after apply")
+    for integration in possible_sfn_integrations(resource):
+        yield from judged(integration, _copies_authorization)
+
+
+def _names_execution(integration: SfnIntegration) -> Iterator[Verdict]:
+    if integration.action != START:
+        return
+    if integration.api == "HTTP":
+        if integration.mapping.get("Name") or "Name" in integration.unknown_keys:
+            return
+        if integration.mapping_known:
+            name = "requestParameters set" if integration.in_body else "request_parameters set"
+            yield f"{where(integration)}{name} no Name; map one, e.g. Name = \"$context.requestId\""
+        else:
+            yield mapping_unknown(integration, "request parameters")
+        return
+    unnamed = sorted(key for key, text in integration.mapping.items() if not _NAME_KEY.search(text))
+    if unnamed or (integration.mapping_known and not integration.mapping):
+        which = f"the request template {', '.join(unnamed)} sets no" if unnamed else "no request template sets an"
+        yield (f"{where(integration)}{which} execution \"name\"; set it from an Idempotency-Key header or $context.requestId so "
+               "retries are idempotent and each execution names its request")
+    elif not integration.mapping_known:
+        yield mapping_unknown(integration, "request templates")
 
 
 def _execution_name(resource: Resource) -> Iterator[Verdict]:
     yield from body_notes(resource)
-    for integration in sfn_integrations(resource):
-        if integration.action != START:
-            continue
-        if integration.api == "HTTP":
-            if integration.mapping.get("Name") or "Name" in integration.unknown_keys:
-                continue
-            if integration.mapping_known:
-                name = "requestParameters set" if integration.in_body else "request_parameters set"
-                yield f"{where(integration)}{name} no Name; map one, e.g. Name = \"$context.requestId\""
-            else:
-                yield mapping_unknown(integration, "request parameters")
-            continue
-        unnamed = sorted(key for key, text in integration.mapping.items() if not _NAME_KEY.search(text))
-        if unnamed or (integration.mapping_known and not integration.mapping):
-            which = f"the request template {', '.join(unnamed)} sets no" if unnamed else "no request template sets an"
-            yield (f"{where(integration)}{which} execution \"name\"; set it from an Idempotency-Key header or $context.requestId so "
-                   "retries are idempotent and each execution names its request")
-        elif not integration.mapping_known:
-            yield mapping_unknown(integration, "request templates")
+    for integration in possible_sfn_integrations(resource):
+        yield from judged(integration, _names_execution)
 
 
 def _positive(value: Any) -> bool:

@@ -16,9 +16,9 @@ from typing import Any
 
 from stepgate.findings import Finding, Severity
 from stepgate.plan.api import (API_TYPES, CALLBACKS, CALLER_CREDENTIALS, INTEGRATION_TYPES, START, START_SYNC, SfnIntegration,
-                               api_body, api_name, methods, sfn_integrations)
+                               api_body, api_name, methods, possible_sfn_integrations)
 from stepgate.plan.model import Plan, Resource
-from stepgate.rules.api import body_notes, mapping_unknown, where
+from stepgate.rules.api import body_notes, judged, mapping_unknown, target_unknown, where
 from stepgate.rules.base import Rule, RuleConfig, Unevaluated, Verdict
 
 # --- what the caller controls in a mapping ----------------------------------------------------------
@@ -144,36 +144,40 @@ def _body_parses(resource: Resource) -> Iterator[Verdict]:
 # --- SG-API-008: start routes fix their state machine ------------------------------------------------
 
 
+def _fixes_machine(integration: SfnIntegration) -> Iterator[Verdict]:
+    if integration.action not in (START, START_SYNC):
+        return
+    action, at = integration.action, where(integration)
+    templates, never = _names(integration)
+    for choice in _caller_choices(integration, ("stateMachineArn", "StateMachineArn")):
+        if isinstance(choice, Unevaluated):
+            yield choice
+            continue
+        what, how = choice
+        if what == "passthrough":
+            yield (f"{at}the integration has no request template and passthrough behavior {how}, so the caller's body is the "
+                   f"whole {action} request and names any stateMachineArn; add {templates} that write the state machine's "
+                   f"ARN literally and set {never}")
+        elif what.startswith("whole:"):
+            yield (f"{at}the request template {what[6:]} passes the caller's body through as the whole {action} request, so the "
+                   "caller names any stateMachineArn (and the execution name and input); build the request in the template "
+                   "with the state machine's ARN written literally")
+        elif what == "nomatch":
+            yield (f"{at}passthrough behavior WHEN_NO_MATCH sends a request whose Content-Type has no template (only {how} has "
+                   f"one) to {action} unmapped, so its body names any stateMachineArn; set {never}")
+        elif integration.api == "HTTP":
+            yield (f"{at}the request parameter StateMachineArn is mapped from the request ({how}), so a caller can start any "
+                   "state machine the integration role may start; map StateMachineArn to the state machine's ARN")
+        else:
+            content_type = what.split(":")[1]
+            yield (f"{at}the request template {content_type} takes stateMachineArn from the request ({how}), so a caller can "
+                   "start any state machine the integration role may start; write the state machine's ARN into the template")
+
+
 def _chosen_machine(resource: Resource) -> Iterator[Verdict]:
     yield from body_notes(resource)
-    for integration in sfn_integrations(resource):
-        if integration.action not in (START, START_SYNC):
-            continue
-        action, at = integration.action, where(integration)
-        templates, never = _names(integration)
-        for choice in _caller_choices(integration, ("stateMachineArn", "StateMachineArn")):
-            if isinstance(choice, Unevaluated):
-                yield choice
-                continue
-            what, how = choice
-            if what == "passthrough":
-                yield (f"{at}the integration has no request template and passthrough behavior {how}, so the caller's body is the "
-                       f"whole {action} request and names any stateMachineArn; add {templates} that write the state machine's "
-                       f"ARN literally and set {never}")
-            elif what.startswith("whole:"):
-                yield (f"{at}the request template {what[6:]} passes the caller's body through as the whole {action} request, so the "
-                       "caller names any stateMachineArn (and the execution name and input); build the request in the template "
-                       "with the state machine's ARN written literally")
-            elif what == "nomatch":
-                yield (f"{at}passthrough behavior WHEN_NO_MATCH sends a request whose Content-Type has no template (only {how} has "
-                       f"one) to {action} unmapped, so its body names any stateMachineArn; set {never}")
-            elif integration.api == "HTTP":
-                yield (f"{at}the request parameter StateMachineArn is mapped from the request ({how}), so a caller can start any "
-                       "state machine the integration role may start; map StateMachineArn to the state machine's ARN")
-            else:
-                content_type = what.split(":")[1]
-                yield (f"{at}the request template {content_type} takes stateMachineArn from the request ({how}), so a caller can "
-                       "start any state machine the integration role may start; write the state machine's ARN into the template")
+    for integration in possible_sfn_integrations(resource):
+        yield from judged(integration, _fixes_machine)
 
 
 # --- SG-API-009: other actions never run on an ARN the caller names ---------------------------------
@@ -190,61 +194,71 @@ _REACH = {
 }
 
 
+def _fixes_arn(integration: SfnIntegration) -> Iterator[Verdict]:
+    if integration.action in (START, START_SYNC) or integration.action in CALLBACKS:
+        return
+    action, at = integration.action, where(integration)
+    reach = _REACH.get(action, f"call {action} on any resource")
+    templates, never = _names(integration)
+    if integration.api == "HTTP":
+        fix = ("map no ARN from the request: run the action from a REST route whose template writes the state machine's ARN "
+               "literally, or from a backend that checks the caller")
+    else:
+        fix = ("build the ARN from the state machine's ARN written literally (arn:...:execution:MACHINE:$input.params('id')) so "
+               "callers name only executions of that machine")
+    for choice in _caller_choices(integration, None):
+        if isinstance(choice, Unevaluated):
+            yield choice
+            continue
+        what, how = choice
+        if what == "passthrough":
+            yield (f"{at}the integration has no request template and passthrough behavior {how}, so the caller's body is the "
+                   f"whole {action} request and names any ARN: a caller can {reach} the integration role may reach; add "
+                   f"{templates} that {fix}, and set {never}")
+        elif what.startswith("whole:"):
+            yield (f"{at}the request template {what[6:]} passes the caller's body through as the whole {action} request, so a "
+                   f"caller can {reach} the integration role may reach; {fix}")
+        elif what == "nomatch":
+            yield (f"{at}passthrough behavior WHEN_NO_MATCH sends a request whose Content-Type has no template (only {how} has "
+                   f"one) to {action} unmapped, so a caller can {reach} the integration role may reach; set {never}")
+        elif integration.api == "HTTP":
+            key = what.split(":")[2]
+            yield (f"{at}the request parameter {key} is mapped from the request ({how}), so a caller can {reach} the integration "
+                   f"role may reach; {fix}")
+        else:
+            _, content_type, key = what.split(":")
+            yield (f"{at}the request template {content_type} takes {key} from the request ({how}), so a caller can {reach} the "
+                   f"integration role may reach; {fix}")
+
+
 def _caller_arn(resource: Resource) -> Iterator[Verdict]:
     yield from body_notes(resource)
-    for integration in sfn_integrations(resource):
-        if integration.action in (START, START_SYNC) or integration.action in CALLBACKS:
-            continue
-        action, at = integration.action, where(integration)
-        reach = _REACH.get(action, f"call {action} on any resource")
-        templates, never = _names(integration)
-        if integration.api == "HTTP":
-            fix = ("map no ARN from the request: run the action from a REST route whose template writes the state machine's ARN "
-                   "literally, or from a backend that checks the caller")
-        else:
-            fix = ("build the ARN from the state machine's ARN written literally (arn:...:execution:MACHINE:$input.params('id')) so "
-                   "callers name only executions of that machine")
-        for choice in _caller_choices(integration, None):
-            if isinstance(choice, Unevaluated):
-                yield choice
-                continue
-            what, how = choice
-            if what == "passthrough":
-                yield (f"{at}the integration has no request template and passthrough behavior {how}, so the caller's body is the "
-                       f"whole {action} request and names any ARN: a caller can {reach} the integration role may reach; add "
-                       f"{templates} that {fix}, and set {never}")
-            elif what.startswith("whole:"):
-                yield (f"{at}the request template {what[6:]} passes the caller's body through as the whole {action} request, so a "
-                       f"caller can {reach} the integration role may reach; {fix}")
-            elif what == "nomatch":
-                yield (f"{at}passthrough behavior WHEN_NO_MATCH sends a request whose Content-Type has no template (only {how} has "
-                       f"one) to {action} unmapped, so a caller can {reach} the integration role may reach; set {never}")
-            elif integration.api == "HTTP":
-                key = what.split(":")[2]
-                yield (f"{at}the request parameter {key} is mapped from the request ({how}), so a caller can {reach} the integration "
-                       f"role may reach; {fix}")
-            else:
-                _, content_type, key = what.split(":")
-                yield (f"{at}the request template {content_type} takes {key} from the request ({how}), so a caller can {reach} the "
-                       f"integration role may reach; {fix}")
+    for integration in possible_sfn_integrations(resource):
+        yield from judged(integration, _fixes_arn)
 
 
 # --- SG-API-010: every Step Functions integration has a role of its own -----------------------------
 
 
+def _own_role(integration: SfnIntegration) -> Iterator[Verdict]:
+    # Credentials only known after apply are set, to a computed ARN (a role's, which SG-IAM-007 follows): the
+    # caller's credentials are a literal, known at plan time.
+    action, at = integration.action, where(integration)
+    attribute = "credentials" if integration.api == "REST" or integration.in_body else "credentials_arn"
+    if integration.credentials is None:
+        yield (f"{at}the Step Functions integration ({action}) sets no {attribute}, so API Gateway has no role of its own for "
+               f"this route that could be limited to it; set {attribute} to a role API Gateway assumes that may call only "
+               f"{action}, on only the state machines this route uses")
+    elif integration.credentials == CALLER_CREDENTIALS:
+        yield (f"{at}credentials {CALLER_CREDENTIALS} calls {action} with each caller's own IAM identity, so every caller needs "
+               "Step Functions permissions of their own and can use them around this API; set credentials to a role API "
+               f"Gateway assumes that may call only {action}, on only the state machines this route uses")
+
+
 def _credentials(resource: Resource) -> Iterator[Verdict]:
     yield from body_notes(resource)
-    for integration in sfn_integrations(resource):
-        action, at = integration.action, where(integration)
-        attribute = "credentials" if integration.api == "REST" or integration.in_body else "credentials_arn"
-        if integration.credentials is None:
-            yield (f"{at}the Step Functions integration ({action}) sets no {attribute}, so API Gateway has no role of its own for "
-                   f"this route that could be limited to it; set {attribute} to a role API Gateway assumes that may call only "
-                   f"{action}, on only the state machines this route uses")
-        elif integration.credentials == CALLER_CREDENTIALS:
-            yield (f"{at}credentials {CALLER_CREDENTIALS} calls {action} with each caller's own IAM identity, so every caller needs "
-                   "Step Functions permissions of their own and can use them around this API; set credentials to a role API "
-                   f"Gateway assumes that may call only {action}, on only the state machines this route uses")
+    for integration in possible_sfn_integrations(resource):
+        yield from judged(integration, _own_role)
 
 
 # --- SG-API-011: callback routes are authorized -----------------------------------------------------
@@ -268,33 +282,47 @@ def _methods_of(plan: Plan, integration: Resource) -> list[Resource]:
     return [m for m in plan.of_type("aws_api_gateway_method") if tuple(m.get(a) for a in ("rest_api_id", "resource_id", "http_method")) == key]
 
 
+def _authorized(authorization: str | None) -> bool:
+    """Known to require authorization (None: only known after apply)."""
+    return authorization is not None and authorization.upper() != "NONE"
+
+
+def _callback_methods(rule: Rule, plan: Plan, resource: Resource, action: str) -> Iterator[Finding]:
+    linked = _methods_of(plan, resource)
+    if not linked:
+        yield rule.unevaluated(resource.address, "the method of this callback integration is not in the plan")
+    for method_resource in linked:
+        for method in methods(method_resource):
+            if method.authorization is None:
+                yield rule.unevaluated(method_resource.address, "the authorization type is only known after apply")
+            elif method.authorization.upper() == "NONE":
+                yield rule.finding(method_resource.address, _callback_message(f"the {method.route or 'callback'} method", action))
+
+
 def _callback_routes(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
     for resource in plan.of_type("aws_api_gateway_integration"):
-        callbacks = [i.action for i in sfn_integrations(resource) if i.action in CALLBACKS]
-        if not callbacks:
-            continue
-        linked = _methods_of(plan, resource)
-        if not linked:
-            yield rule.unevaluated(resource.address, "the method of this callback integration is not in the plan")
-        for method_resource in linked:
-            for method in methods(method_resource):
-                if method.authorization is None:
-                    yield rule.unevaluated(method_resource.address, "the authorization type is only known after apply")
-                elif method.authorization.upper() == "NONE":
-                    yield rule.finding(method_resource.address, _callback_message(f"the {method.route or 'callback'} method", callbacks[0]))
+        for integration in possible_sfn_integrations(resource):
+            if integration.action in CALLBACKS:
+                yield from _callback_methods(rule, plan, resource, integration.action)
+            elif not integration.action:
+                # a callback or not, an integration behind authorized methods only passes
+                linked = _methods_of(plan, resource)
+                if not linked or not all(_authorized(m.authorization) for r in linked for m in methods(r)):
+                    yield rule.not_evaluated(plan, resource, target_unknown(integration))
     for resource in plan.of_type("aws_api_gateway_rest_api"):
         for note in body_notes(resource):
             if isinstance(note, Unevaluated):
                 yield rule.unevaluated(resource.address, note.why)
         body = api_body(resource)
         for op in body.document.operations if body and body.document else ():
-            integrations = [i for i in sfn_integrations(resource) if i.route == op.route and i.action in CALLBACKS]
-            if not integrations:
-                continue
-            if op.authorization is None:
-                yield rule.unevaluated(resource.address, f"the authorization of {op.route} is only known after apply")
-            elif op.authorization.upper() == "NONE":
-                yield rule.finding(resource.address, _callback_message(op.route, integrations[0].action))
+            for integration in (i for i in possible_sfn_integrations(resource) if i.route == op.route):
+                if integration.action in CALLBACKS:
+                    if op.authorization is None:
+                        yield rule.unevaluated(resource.address, f"the authorization of {op.route} is only known after apply")
+                    elif op.authorization.upper() == "NONE":
+                        yield rule.finding(resource.address, _callback_message(op.route, integration.action))
+                elif not integration.action and not _authorized(op.authorization):
+                    yield rule.not_evaluated(plan, resource, target_unknown(integration))
 
 
 # --- SG-API-012: logs hold no credentials or request data -------------------------------------------

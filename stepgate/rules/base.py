@@ -37,6 +37,7 @@ class Unevaluated:
     """A single-resource verdict: the value the rule needs is only known after apply."""
 
     why: str
+    attribute: str = ""  # the resource attribute that is unknown, when the plan can say what it is built from
 
 
 Verdict = str | Unevaluated  # a problem message, or why the rule could not decide
@@ -73,11 +74,18 @@ class Rule:
         INFO, below the default threshold, so that a check that did not run is never taken for a pass."""
         return Finding(self.id, Severity.INFO, self.title, address, f"not evaluated: {why}")
 
+    def not_evaluated(self, plan: Plan, resource: Resource, verdict: Unevaluated) -> Finding:
+        """`unevaluated` for a verdict, naming what the plan says its attribute is built from."""
+        built_from = plan.describe_unknown(resource, verdict.attribute) if verdict.attribute else ""
+        return self.unevaluated(resource.address, verdict.why + built_from)
+
     def run(self, plan: Plan, config: RuleConfig) -> list[Finding]:
         if self.evaluate is not None:
-            return [self._verdict_finding(resource.address, verdict)
+            return [self._verdict_finding(plan, resource, verdict)
                     for resource in plan.of_type(*self.resource_types) for verdict in self.evaluate(resource)]
         return list(self.check(self, plan, config)) if self.check else []
 
-    def _verdict_finding(self, address: str, verdict: Verdict) -> Finding:
-        return self.unevaluated(address, verdict.why) if isinstance(verdict, Unevaluated) else self.finding(address, verdict)
+    def _verdict_finding(self, plan: Plan, resource: Resource, verdict: Verdict) -> Finding:
+        if isinstance(verdict, Unevaluated):
+            return self.not_evaluated(plan, resource, verdict)
+        return self.finding(resource.address, verdict)

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.unit
 HERE = Path(__file__).parent
 MACHINE = "module.workflow.aws_sfn_state_machine.this"
 ROLE = "module.workflow.aws_iam_role.execution"
+INTEGRATION = 'module.api.aws_api_gateway_integration.route["POST /orders"]'
 BASE = load_resources(HERE / "cases" / "base.yaml")
 
 
@@ -66,3 +67,19 @@ def test_a_state_machine_without_a_role_in_the_plan_is_noted() -> None:
     notes = {(f.rule_id, f.address) for f in findings if f.severity == Severity.INFO}
     assert {("SG-IAM-008", MACHINE), ("SG-IAM-009", MACHINE)} <= notes
 
+
+
+def test_an_integration_whose_uri_is_unknown_is_noted_by_the_rules_its_target_decides() -> None:
+    """The base's start integration with its uri built from a data source read during apply: its templates
+    pass SG-API-005/006/008/009 and its role SG-API-010 whatever it calls, so only the rules whose verdict
+    depends on what it calls (SG-IAM-007: which role for which action; SG-API-011: a callback behind a method
+    that is not in the plan) say they could not evaluate it, naming what the uri is built from."""
+    (integration,) = [r for r in BASE if r["address"] == INTEGRATION]
+    unknown_uri = {**integration, "values": {k: v for k, v in integration["values"].items() if k != "uri"},
+                   "unknown": {**integration["unknown"], "uri": True},
+                   "references": {**integration["references"], "uri": ["data.aws_region.deferred.name", "data.aws_region.deferred"]}}
+    region = {"address": "module.api.data.aws_region.deferred", "values": {}, "unknown": {"name": True}}
+    findings = run_engine(load_plan(build_plan(with_changes(BASE, {"resources": [unknown_uri, region]}))))
+    assert {(f.rule_id, f.address, f.severity) for f in findings} == {
+        ("SG-IAM-007", INTEGRATION, Severity.INFO), ("SG-API-011", INTEGRATION, Severity.INFO)}
+    assert all("(built from module.api.data.aws_region.deferred.name)" in f.message for f in findings)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from stepgate.plan import openapi
-from stepgate.plan.api import Body, Method, api_body, methods, routes, sfn_integrations
+from stepgate.plan.api import Body, Method, api_body, methods, possible_sfn_integrations, routes, sfn_integrations
 from stepgate.plan.model import Plan, Resource
 
 pytestmark = pytest.mark.unit
@@ -284,6 +284,27 @@ def test_an_unknown_body_and_a_broken_body() -> None:
     assert api_body(broken) == Body(None, "is not valid JSON (Expecting property name enclosed in double quotes at line 1 column 2)", True)
     assert methods(unknown) == methods(broken) == sfn_integrations(unknown) == []
     assert api_body(resource("aws_api_gateway_rest_api", {"name": "no-body"})) is None
+
+
+def test_body_integrations_whose_target_is_unknown_may_call_step_functions() -> None:
+    """checkov's HCL scan: a uri or integrationSubtype it could not evaluate leaves the action unknown ("" with what
+    is unknown), unless the type cannot call Step Functions (a Lambda proxy by invoke_arn)."""
+    unknown = {"x-amazon-apigateway-integration": {"uri": True}}
+    rest = resource("aws_api_gateway_rest_api", {"name": "orders", "body": {"openapi": "3.0.1", "paths": {
+        "/start": {"post": {"x-amazon-apigateway-integration": {"type": "aws", "uri": None}}},
+        "/status": {"get": {"x-amazon-apigateway-integration": {"type": "aws_proxy", "uri": None}}},
+        "/other": {"put": None}}}},
+        {"body": {"paths": {"/start": {"post": unknown}, "/status": {"get": unknown},
+                            "/other": {"put": {"x-amazon-apigateway-integration": True}}}}})
+    http = resource("aws_apigatewayv2_api", {"name": "orders-http", "body": {"openapi": "3.0.1", "paths": {
+        "/start": {"post": {"x-amazon-apigateway-integration": {"type": "aws_proxy", "integrationSubtype": None}}},
+        "/status": {"get": {"x-amazon-apigateway-integration": {"type": "aws_proxy", "uri": None}}}}}},
+        {"body": {"paths": {"/start": {"post": {"x-amazon-apigateway-integration": {"integrationSubtype": True}}},
+                            "/status": {"get": unknown}}}})
+    assert [(i.route, i.action, i.unknown_target) for i in possible_sfn_integrations(rest)] == [
+        ("POST /start", "", "uri"), ("PUT /other", "", "*")]
+    assert [(i.route, i.action, i.unknown_target) for i in possible_sfn_integrations(http)] == [("POST /start", "", "integrationSubtype")]
+    assert sfn_integrations(rest) == sfn_integrations(http) == []
 
 
 def test_quick_create_http_api_is_one_open_route() -> None:
