@@ -9,7 +9,6 @@ account id and its Step Functions validates the definitions the provider checks 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
@@ -18,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from stepgate.errors import StepgateError
 from stepgate.plan import read_plan_json
-from stepgate.sandbox.process import Sandbox
 
+# What only planning a directory needs (logging, the sandbox's sockets and subprocesses, tftest) is
+# imported where it is used: checking a plan JSON file starts without it.
 if TYPE_CHECKING:
+    from stepgate.sandbox.process import Sandbox
     from stepgate.tf import Toolchain
 
 Progress = Callable[[str], None]
@@ -30,6 +31,8 @@ Progress = Callable[[str], None]
 def quiet_tftest() -> Iterator[None]:
     """tftest logs a failed command's whole output at ERROR before raising; the raised error already
     becomes stepgate's one line, so the log would only bury it."""
+    import logging
+
     logger = logging.getLogger("tftest")
     previous = logger.disabled
     logger.disabled = True
@@ -49,7 +52,7 @@ def plan_directory(directory: Path, tf_vars: Mapping[str, Any] | None = None, sa
                    progress: Progress = lambda _: None, toolchain: Toolchain | None = None) -> dict[str, Any]:
     """Plan a configuration directory in a scratch mirror; `sandbox`: True starts a throw-away emulator for
     the plan, a running Sandbox is planned against as it is. `toolchain`: default find_toolchain()."""
-    from stepgate.sandbox import render_provider_override, running_sandbox
+    from stepgate.sandbox import Sandbox, render_provider_override, running_sandbox
     from stepgate.tf import TfRunner, find_toolchain
     from stepgate.workspace import open_workspace
 

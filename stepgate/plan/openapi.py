@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 ANY_METHOD = "x-amazon-apigateway-any-method"
 _INTEGRATION = "x-amazon-apigateway-integration"
@@ -108,6 +106,8 @@ def load(text: str) -> Any:
             return json.loads(stripped)
         except json.JSONDecodeError as error:
             raise BodyError(f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+    import yaml  # bodies are JSON (jsonencode) far more often: only a YAML body loads the parser
+
     try:
         return yaml.safe_load(stripped)
     except yaml.YAMLError as error:

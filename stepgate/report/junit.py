@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from stepgate.findings import Finding
 
 
 def render(findings: Sequence[Finding]) -> str:
+    import xml.etree.ElementTree as ET  # only when a JUnit report is written
+
     failures = sum(1 for f in findings if f.suppressed is None)
     suite = ET.Element("testsuite", name="stepgate", tests=str(max(len(findings), 1)),
                        failures=str(failures), skipped=str(len(findings) - failures), errors="0")

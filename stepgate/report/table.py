@@ -5,15 +5,16 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from rich.console import Console
-from rich.table import Table
-
 from stepgate.findings import Finding, Severity
 
 _STYLE = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan", Severity.INFO: "dim"}
 
 
 def render(findings: Sequence[Finding], width: int = 160, color: bool = False) -> str:
+    # every report format's writer is imported with stepgate.report; rich only when a table is rendered
+    from rich.console import Console
+    from rich.table import Table
+
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color)
     active = [f for f in findings if f.suppressed is None]

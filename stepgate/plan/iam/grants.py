@@ -140,6 +140,9 @@ def compare(statements: Iterable[Statement], needs: list[Need], skip_condition_k
     denies = [s for s in listed if not s.allows]
     result = Comparison()
     skip = {key.lower() for key in skip_condition_keys}
+    by_action: dict[str, list[Need]] = {}  # each granted action looks up its needs, not every need
+    for need in needs:
+        by_action.setdefault(need.action.lower(), []).append(need)
     for statement in allows:
         result.unresolved_grants += statement.unresolved()
         if statement.not_actions:
@@ -149,7 +152,7 @@ def compare(statements: Iterable[Statement], needs: list[Need], skip_condition_k
             if is_unresolved(pattern):
                 continue
             for action in expand_action(pattern):
-                candidates = [n for n in needs if n.action.lower() == action.lower()]
+                candidates = by_action.get(action.lower(), [])
                 for resource in _effective(statement.resource_patterns, action, denies):
                     if is_unresolved(resource) or any(_denies(d, action, resource, need=False) for d in denies):
                         continue
