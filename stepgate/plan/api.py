@@ -29,7 +29,9 @@ START_SYNC = "states:StartSyncExecution"
 CALLBACKS = ("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat")
 # REST `credentials` that makes API Gateway call the backend with each caller's own IAM identity.
 CALLER_CREDENTIALS = "arn:aws:iam::*:user/*"
-_MACHINE_ARN = re.compile(r"arn:[A-Za-z0-9-]+:states:[a-z0-9-]*:\d*:stateMachine:[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)?")
+# `*` for partition, region and account: a machine only known after apply, as machine_arn() and the symbols
+# of templates evaluated from HCL (stepgate.plan.sourced) write it
+_MACHINE_ARN = re.compile(r"arn:(?:[A-Za-z0-9-]+|\*):states:(?:[a-z0-9-]*|\*):(?:\d*|\*):stateMachine:[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)?")
 _REST_ACTION = re.compile(r":states:action/([A-Za-z]+)")
 _HTTP_SUBTYPE = re.compile(r"^StepFunctions-([A-Za-z]+)$")
 METHOD_TYPES = ("aws_api_gateway_method", "aws_apigatewayv2_route")

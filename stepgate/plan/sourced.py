@@ -11,9 +11,10 @@ policies; only what truly cannot be followed stays "not evaluated".
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,9 @@ class Evaluated:
     problem: str = ""  # why stepgate could not evaluate it ("" when `value` is set)
 
 
-def evaluate_json(plan: Plan, resource: Resource, attribute: str) -> Evaluated:
-    """The value of a JSON-string (or object) attribute of `resource` evaluated from its HCL."""
+def evaluate_json(plan: Plan, resource: Resource, attribute: str, load: Callable[[str], Any] = json.loads) -> Evaluated:
+    """The value of a JSON-string (or object) attribute of `resource` evaluated from its HCL; `load` reads
+    the rendered text (JSON; YAML too for an OpenAPI body)."""
     tree = plan.sources
     if tree is None:
         return Evaluated(problem="")
@@ -56,9 +58,11 @@ def evaluate_json(plan: Plan, resource: Resource, attribute: str) -> Evaluated:
         return Evaluated(problem=f"it is {_describe(value)}")
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = load(value)
         except json.JSONDecodeError as error:
             return Evaluated(problem=f"its HCL renders no JSON ({error.msg} at line {error.lineno} column {error.colno})")
+        except ValueError as error:
+            return Evaluated(problem=f"its HCL renders a text that {error}")
     return Evaluated(_decode(value, evaluation))
 
 
@@ -89,24 +93,32 @@ def _decode_string(text: str, evaluation: Evaluation) -> Any:
     if not markers:
         return text
     unknowns = [evaluation.unknowns[int(m.group(1))] for m in markers]
-    standing = [_standing_for(u) for u in unknowns]
     if len(markers) == 1 and markers[0].start() == 0:
         suffix = text[markers[0].end():]
-        symbol = standing[0]
-        if isinstance(symbol, Symbol):
-            return symbol.derive(suffix) if suffix else symbol
-        return symbol
-    unresolved = [s for s in standing if not isinstance(s, Symbol)]
+        symbol = _standing_for(unknowns[0])
+        return symbol.derive(suffix) if isinstance(symbol, Symbol) and suffix else symbol
+    parts = [_inside_text(u) for u in unknowns]
+    unresolved = [part for part in parts if isinstance(part, Unresolved)]
     if unresolved:
-        return Unresolved("; ".join(dict.fromkeys(s.why for s in unresolved)))
-    # an unknown inside literal text (a name in a hand-built ARN): a literal token unique to what it reads,
-    # the same token the symbols of that resource use for the name
-    return MARKER.sub(lambda m: name_token(_reference(evaluation.unknowns[int(m.group(1))])), text)
+        return Unresolved("; ".join(dict.fromkeys(u.why for u in unresolved)))
+    return _substitute(text, parts)
 
 
-def _reference(unknown: Unknown) -> str:
+def _substitute(text: str, parts: list[str]) -> str:
+    pieces = MARKER.split(text)  # literal, marker number, literal, ...: the markers in order of appearance
+    return "".join(piece if position % 2 == 0 else parts[position // 2] for position, piece in enumerate(pieces))
+
+
+def _inside_text(unknown: Unknown) -> str:
+    """An unknown inside literal text. An ARN (a state machine in a request template) is its pattern, as
+    the route model builds one from a name; anything else (a name in a hand-built ARN) a literal token
+    unique to what it reads, the same token the symbols of that resource use for the name."""
     origin = unknown.origin
-    return f"{origin.resource.address}.{origin.attribute}" if isinstance(origin, Target) else unknown.why
+    if not isinstance(origin, Target):
+        return Unresolved(f"{unknown.why} (only known after apply)")
+    if origin.attribute == "arn" or origin.attribute.endswith("_arn"):
+        return symbol_of(origin)
+    return name_token(f"{origin.resource.address}.{origin.attribute}")
 
 
 # --- the scope of a module instance --------------------------------------------------------------------
@@ -126,7 +138,7 @@ class _ModuleScope:
         self.depth = depth
         self.key = resource.index if resource is not None else key
         self.for_each = for_each  # (module path, for_each source) that `each.value` indexes
-        self.root_directory: Path = Path(self.tree.root)
+        self.root_directory: Path = Path(self.tree.root).resolve()
 
     def _deeper(self, module_address: str, **extra: Any) -> _ModuleScope:
         if self.depth >= _MAX_DEPTH:
@@ -141,7 +153,7 @@ class _ModuleScope:
             directory = self.tree.directory(self.module_path) if name == "module" else self.tree.root
             if directory is None:
                 raise EvaluationProblem(f"path.{name} of a module without a local directory")
-            return str(directory)
+            return str(Path(directory).resolve())  # relative paths resolve against the root: absolute is the same file
         if root == "terraform":
             return "default" if name == "workspace" else Unknown(f"terraform.{name}")
         if root == "count":
@@ -268,6 +280,42 @@ class _ModuleCall:
         if source is None:
             return Unknown(f"module.{self.name}.{output}")
         return self.scope._evaluate(child, source)
+
+
+# --- OpenAPI bodies ---------------------------------------------------------------------------------------
+
+
+def with_sourced_bodies(plan: Plan) -> Plan:
+    """The plan with each OpenAPI body that is only known after apply replaced by its evaluation, so that
+    every API rule (single-resource ones too, which see only the resource) reads its routes."""
+    from stepgate.plan import openapi
+    from stepgate.plan.api import API_TYPES
+
+    if plan.sources is None:
+        return plan
+    resources, changed = [], False
+    for resource in plan.resources:
+        if resource.type in API_TYPES and resource.is_unknown("body"):
+            evaluated = evaluate_json(plan, resource, "body", openapi.load)
+            if evaluated.value is not None:
+                body = _with_unknowns(evaluated.value, openapi.UNKNOWN)
+                resource = dataclasses.replace(resource, values={**resource.values, "body": body},
+                                               unknown={k: v for k, v in resource.unknown.items() if k != "body"})
+                changed = True
+        resources.append(resource)
+    if not changed:
+        return plan
+    return Plan(resources, plan.configuration, plan.format_version, plan.terraform_version, plan.source, plan.document, plan.sources)
+
+
+def _with_unknowns(value: Any, unknown: Any) -> Any:
+    if isinstance(value, Unresolved):
+        return unknown
+    if isinstance(value, Mapping):
+        return {k: _with_unknowns(v, unknown) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_unknowns(v, unknown) for v in value]
+    return value
 
 
 # --- state machine definitions -------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """`stepgate check` on a configuration whose policies and definition are only known after apply.
 
 tests/plan/sourced/orders builds every policy with jsonencode() around references, variables and locals,
-and its definition with templatefile() in a module of its own, so the plan has none of them. The engine
+its definition with templatefile() in a module of its own and its API's OpenAPI body with templatefile()
+from a YAML file, so the plan has none of them. The engine
 evaluates them from the HCL (stepgate.plan.sourced): the configuration as written is clean with nothing
 left "not evaluated", and each edit in orders.cases.yaml is caught with exactly the findings listed.
 """

@@ -89,6 +89,10 @@ def roles_named(plan: Plan, value: Any) -> list[Resource]:
     for item in value if isinstance(value, list) else [value]:
         if not isinstance(item, str) or not item:
             continue
+        symbol = plan.get(item.address) if isinstance(item, Symbol) else None
+        if symbol is not None and symbol.type == "aws_iam_role":  # a role's ARN only known after apply
+            found[symbol.address] = symbol
+            continue
         name = item.split("/")[-1] if ":role/" in item else item
         for role in index.get(item, []) + index.get(name, []):
             found[role.address] = role
