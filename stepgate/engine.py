@@ -13,7 +13,6 @@ from pathlib import Path
 from stepgate.errors import StepgateError
 from stepgate.findings import Finding
 from stepgate.plan import Plan
-from stepgate.plan.sourced import with_sourced_bodies
 from stepgate.report import sort_findings
 from stepgate.rules import run_engine
 from stepgate.source import SourceTree
@@ -37,8 +36,11 @@ def run_checks(plan: Plan, options: CheckOptions) -> list[Finding]:
     _require_aws(plan)
     settings = load_settings(options.config_path)
     tree = SourceTree.of(plan, options.source_dir) if options.source_dir is not None else None
-    plan.sources = tree  # values only known after apply are evaluated from this HCL
-    plan = with_sourced_bodies(plan)
+    if tree is not None:  # values only known after apply are evaluated from this HCL
+        from stepgate.plan.sourced import with_sourced_bodies
+
+        plan.sources = tree
+        plan = with_sourced_bodies(plan)
     findings = run_engine(plan, settings.rule_config)
     if options.with_checkov:
         from stepgate.checkov import builtin_findings

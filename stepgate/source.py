@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stepgate.errors import StepgateError
 from stepgate.findings import Finding, Location
-from stepgate.hcl.syntax import Block as SyntaxBlock
-from stepgate.hcl.syntax import SyntaxProblem, parse_file
 from stepgate.plan.model import Plan
+
+if TYPE_CHECKING:
+    from stepgate.hcl.syntax import Block as SyntaxBlock
 
 _KEYS = re.compile(r"\[[^\]]*\]")
 
@@ -39,6 +40,8 @@ class SourceFile:
     @cached_property
     def syntax(self) -> tuple[SyntaxBlock, ...]:
         """The file's blocks with their attributes' source, for evaluation; none when stepgate.hcl cannot read it."""
+        from stepgate.hcl.syntax import SyntaxProblem, parse_file
+
         try:
             return tuple(parse_file(self.text).blocks)
         except SyntaxProblem:

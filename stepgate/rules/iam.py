@@ -16,7 +16,6 @@ from typing import Any
 from stepgate.findings import Finding, Severity
 from stepgate.plan import asl
 from stepgate.plan.api import START, START_SYNC, machine_arn, routes
-from stepgate.plan.sourced import machine_definition
 from stepgate.plan.iam import (
     CALLBACK_ACTIONS,
     NO_SOURCE_CONDITION_SERVICES,
@@ -341,6 +340,8 @@ def _task_definition_roles(plan: Plan, resource: str) -> list[str]:
 
 def _machine_needs(plan: Plan, machine: Resource) -> tuple[list[Need] | None, str]:
     """What a state machine's execution role needs (its states, logging, tracing, encryption), or why not known."""
+    from stepgate.plan.sourced import machine_definition  # its HCL evaluator loads only when a check runs
+
     read = machine_definition(plan, machine)
     definition, error = read.definition, read.error
     if definition is None and error is None:

@@ -8,13 +8,14 @@ from typing import Any, NamedTuple
 from stepgate.plan import asl
 from stepgate.findings import Finding, Severity
 from stepgate.plan.model import Plan, Resource
-from stepgate.plan.sourced import machine_definition
 from stepgate.rules.base import Rule, RuleConfig
 
 ASL_DOCS = "https://states-language.net/spec.html"
 
 
 def _unknown_definition(plan: Plan, machine: Resource) -> str:
+    from stepgate.plan.sourced import machine_definition
+
     return f"the definition is only known after apply{machine_definition(plan, machine).unknown}"
 
 
@@ -27,6 +28,8 @@ class _Machine(NamedTuple):
 
 def _definitions(plan: Plan) -> list[_Machine]:
     """Every state machine's definition, parsed and checked once per plan for the five workflow rules."""
+    from stepgate.plan.sourced import machine_definition  # its HCL evaluator loads only when a check runs
+
     def build() -> list[_Machine]:
         machines = []
         for machine in plan.of_type("aws_sfn_state_machine"):
