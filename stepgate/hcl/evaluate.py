@@ -233,7 +233,8 @@ class _Evaluator:
         collection = self.value(node.collection)
         if has_unknown(collection) and not isinstance(collection, (list, dict)):
             return Unknown("a for expression over a value only known after apply")
-        pairs = list(collection.items()) if isinstance(collection, Mapping) else list(enumerate(collection)) if isinstance(collection, list) else None
+        # HCL iterates a map in the lexical order of its keys
+        pairs = sorted(collection.items()) if isinstance(collection, Mapping) else list(enumerate(collection)) if isinstance(collection, list) else None
         if pairs is None:
             raise EvaluationProblem(f"a for expression over a {_type(collection)}")
         listed: list[Any] = []
@@ -326,7 +327,7 @@ def _json_value(evaluation: Evaluation, value: Any) -> Any:
 
 def _jsonencode(context: _Evaluator, arguments: list[Any]) -> str:
     (value,) = arguments
-    return json.dumps(_json_value(context.evaluation, value), separators=(",", ":"))
+    return json.dumps(_json_value(context.evaluation, value), separators=(",", ":"), ensure_ascii=False)
 
 
 def _jsondecode(context: _Evaluator, arguments: list[Any]) -> Any:

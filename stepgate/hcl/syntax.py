@@ -109,6 +109,7 @@ class Token:
     kind: str  # name, number, string, heredoc, punct, newline, end
     value: Any
     position: int
+    end: int  # just after the token
 
 
 _PUNCT = ("...", "=>", "==", "!=", "<=", ">=", "&&", "||", "{", "}", "[", "]", "(", ")", "=", "<", ">", "!", "+", "-",
@@ -127,7 +128,7 @@ def tokens(text: str) -> list[Token]:
         if char in " \t\r":
             position += 1
         elif char == "\n":
-            found.append(Token("newline", "\n", position))
+            found.append(Token("newline", "\n", position, position + 1))
             position += 1
         elif char == "#" or text.startswith("//", position):
             end = text.find("\n", position)
@@ -139,26 +140,26 @@ def tokens(text: str) -> list[Token]:
             position = end + 2
         elif char == '"':
             parts, position_after = _quoted(text, position + 1)
-            found.append(Token("string", parts, position))
+            found.append(Token("string", parts, position, position_after))
             position = position_after
         elif (heredoc := _HEREDOC.match(text, position)) is not None:
             parts, position_after = _heredoc(text, heredoc)
-            found.append(Token("heredoc", parts, position))
+            found.append(Token("heredoc", parts, position, position_after))
             position = position_after
         elif (number := _NUMBER.match(text, position)) is not None:
             literal = number.group(0)
-            found.append(Token("number", float(literal) if any(c in literal for c in ".eE") else int(literal), position))
+            found.append(Token("number", float(literal) if any(c in literal for c in ".eE") else int(literal), position, number.end()))
             position = number.end()
         elif (name := _NAME.match(text, position)) is not None:
-            found.append(Token("name", name.group(0), position))
+            found.append(Token("name", name.group(0), position, name.end()))
             position = name.end()
         else:
             punct = next((p for p in _PUNCT if text.startswith(p, position)), None)
             if punct is None:
                 raise SyntaxProblem(f"unexpected character {char!r}")
-            found.append(Token("punct", punct, position))
+            found.append(Token("punct", punct, position, position + len(punct)))
             position += len(punct)
-    found.append(Token("end", None, len(text)))
+    found.append(Token("end", None, len(text), len(text)))
     return found
 
 
@@ -523,7 +524,8 @@ def _body(text: str, items: list[Token], cursor: list[int], top: bool) -> Body:
         if following.kind == "punct" and following.value == "=":
             start = cursor[0] + 2
             end = _expression_end(items, start)
-            body.attributes[token.value] = text[items[start].position : items[end].position].strip()
+            last = max(start, end - 1)  # the expression's last token: comments after it are not part of it
+            body.attributes[token.value] = text[items[start].position : items[last].end].strip()
             cursor[0] = end
             continue
         labels: list[str] = []
