@@ -337,6 +337,15 @@ def _jsondecode(context: _Evaluator, arguments: list[Any]) -> Any:
         raise EvaluationProblem(f"jsondecode(): {error.msg}") from error
 
 
+def _yamldecode(context: _Evaluator, arguments: list[Any]) -> Any:
+    import yaml  # only a configuration that keeps its definition or body in YAML loads the parser
+
+    try:
+        return yaml.safe_load(_string(arguments[0]))
+    except yaml.YAMLError as error:
+        raise EvaluationProblem(f"yamldecode(): {str(error).splitlines()[0]}") from error
+
+
 def _path(context: _Evaluator, value: Any) -> Path:
     path = Path(_string(value))
     return path if path.is_absolute() else context.scope.root_directory / path
@@ -478,6 +487,7 @@ def _coalesce(context: _Evaluator, arguments: list[Any]) -> Any:
 FUNCTIONS: dict[str, Callable[[_Evaluator, Any], Any]] = {
     "jsonencode": _jsonencode,
     "jsondecode": _jsondecode,
+    "yamldecode": _yamldecode,
     "templatefile": _templatefile,
     "file": _file,
     "format": _format,
