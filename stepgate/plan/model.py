@@ -20,8 +20,9 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from stepgate.errors import StepgateError
 
@@ -34,7 +35,7 @@ def _strip_indexes(address: str) -> str:
     return _INDEX.sub("", address)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a plan makes one per resource, and a frozen one is set field by field
 class Resource:
     address: str  # full instance address, e.g. module.api.aws_iam_role.this["x"]
     module_address: str  # "" for the root module, else e.g. module.api or module.wf["a"]
@@ -76,8 +77,8 @@ class Resource:
         return value if isinstance(value, dict) else {}
 
 
-@dataclass(frozen=True)
-class Target:
+# a NamedTuple, not a frozen dataclass: as immutable, cheaper to import and to make (see stepgate.plan.iamref)
+class Target(NamedTuple):
     """A resource attribute a reference reads."""
 
     resource: Resource
@@ -94,8 +95,7 @@ class Target:
         return value is None and self.attribute not in self.resource.values
 
 
-@dataclass(frozen=True)
-class Occurrence:
+class Occurrence(NamedTuple):
     """One use of a reference inside an expression, and what it stands for."""
 
     reference: str  # as written where it is used, e.g. var.queue_arn
@@ -120,9 +120,11 @@ class Plan:
         self._by_module_config: dict[tuple[str, str], list[Resource]] = {}
         self._by_type: dict[tuple[str, str], list[Resource]] = {}
         self._derived: dict[str, Any] = {}
+        self._resolved: dict[tuple[str, str], list[Resource]] = {}
         for resource in self.resources:
             self._by_module_config.setdefault((resource.module_address, resource.config_address), []).append(resource)
             self._by_type.setdefault((resource.type, resource.mode), []).append(resource)
+        self._module_addresses = tuple(dict.fromkeys(r.module_address for r in self.resources))
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)
@@ -155,6 +157,14 @@ class Plan:
     def resolve(self, resource: Resource, attribute: str) -> list[Resource]:
         """Resources the configuration expression of `attribute` points at, following module variables
         and module outputs, preferring the instance with the same key when both sides are indexed."""
+        if self._by_address.get(resource.address) is not resource:  # not this plan's: nothing to remember it by
+            return self._resolve(resource, attribute)
+        key = (resource.address, attribute)
+        if key not in self._resolved:  # several rules follow the same links (a machine's role, a policy's role)
+            self._resolved[key] = self._resolve(resource, attribute)
+        return list(self._resolved[key])
+
+    def _resolve(self, resource: Resource, attribute: str) -> list[Resource]:
         found: dict[str, Resource] = {}
         for reference in resource.references.get(attribute, ()):
             for target in self._resolve_reference(reference, resource.module_address, depth=0):
@@ -236,13 +246,10 @@ class Plan:
                 for ref in _expression_references(output_config.get("expression", {})):
                     results.extend(self._resolve_reference(ref, child_address, depth + 1))
             return results
-        match = _REFERENCE.match(reference)
-        if not match or parts[0] in ("local", "each", "count", "path", "terraform", "self", "var"):
+        parsed = _resource_reference(reference)
+        if parsed is None:
             return []
-        config_address = f"{match.group(1) or ''}{match.group(2)}.{match.group(3)}"
-        rest = reference[match.end():]
-        index, rest = _leading_index(rest)
-        attribute = rest[1:].split(".")[0].split("[")[0] if rest.startswith(".") else ""
+        config_address, index, attribute = parsed
         instances = self._by_module_config.get((module_address, config_address), [])
         if index is not None:
             instances = [r for r in instances if r.index == index]
@@ -256,12 +263,26 @@ class Plan:
 
     def _child_instances(self, module_address: str, child_name: str) -> list[str]:
         prefix = f"{module_address}.module.{child_name}" if module_address else f"module.{child_name}"
-        instances = {r.module_address for r in self.resources if _instance_prefix(r.module_address, prefix)}
+        instances = {address for address in self._module_addresses if _instance_prefix(address, prefix)}
         return sorted({_cut_to(prefix, address) for address in instances})
 
 
 _KNOWN_ROOTS = ("count", "path", "terraform", "self")
 _INDEX_LITERAL = re.compile(r'^\[(?:"((?:[^"\\]|\\.)*)"|(\d+))\]')
+
+
+@lru_cache(maxsize=4096)
+def _resource_reference(reference: str) -> tuple[str, Any, str] | None:
+    """A reference to a resource -> (its config address, its literal instance key or None, the attribute or
+    ""); None for what names no resource (locals, each, count, var, ...). The same few references recur
+    in every instance of a module."""
+    match = _REFERENCE.match(reference)
+    if not match or reference.split(".", 1)[0] in ("local", "each", "count", "path", "terraform", "self", "var"):
+        return None
+    config_address = f"{match.group(1) or ''}{match.group(2)}.{match.group(3)}"
+    index, rest = _leading_index(reference[match.end():])
+    attribute = rest[1:].split(".")[0].split("[")[0] if rest.startswith(".") else ""
+    return config_address, index, attribute
 
 
 def _leading_index(rest: str) -> tuple[Any, str]:
@@ -444,6 +465,7 @@ def _resource(item: Mapping[str, Any], change: Mapping[str, Any], references: Ma
     mode = str(item.get("mode", "managed"))
     rtype, name = str(item.get("type", "")), str(item.get("name", ""))
     config_address = f"{'data.' if mode == 'data' else ''}{rtype}.{name}"
+    module_path = _strip_indexes(module_address)
     unknown = change.get("after_unknown")
     return Resource(
         address=address,
@@ -454,9 +476,9 @@ def _resource(item: Mapping[str, Any], change: Mapping[str, Any], references: Ma
         index=item.get("index"),
         values=dict(item.get("values") or {}),
         unknown=unknown if isinstance(unknown, dict) else {},
-        references=references.get((_strip_indexes(module_address), config_address), {}),
+        references=references.get((module_path, config_address), {}),
         actions=tuple(change.get("actions", ())),
-        expressions=expressions.get((_strip_indexes(module_address), config_address), {}),
+        expressions=expressions.get((module_path, config_address), {}),
     )
 
 

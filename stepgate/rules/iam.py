@@ -39,6 +39,7 @@ from stepgate.plan.iam import (
     standalone_policy_documents,
     symbol_of,
     trusted_by_path_service,
+    uncovered,
 )
 from stepgate.plan.model import Plan, Resource, Target
 from stepgate.rules.base import Rule, RuleConfig
@@ -429,7 +430,7 @@ def _missing(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
         if view.unreadable():
             yield rule.unevaluated(address, _reasons(view.unreadable()))
             continue
-        comparison = compare(view.statements(), needs, required=needs)
+        comparison = uncovered(view.statements(), needs)
         missing = [f"{n.action} on {describe(n.resource)} ({n.why})" for n in comparison.missing]
         names = _join(m.address for m in machines)
         if missing and view.managed_policy_arns:

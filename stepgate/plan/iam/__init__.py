@@ -50,7 +50,7 @@ from stepgate.plan.iam.documents import (
     policy_document,
     read_policy,
 )
-from stepgate.plan.iam.grants import Comparison, Excess, Need, compare
+from stepgate.plan.iam.grants import Comparison, Excess, Need, compare, uncovered
 from stepgate.plan.iam.roles import (
     CALLBACK_ACTIONS,
     NO_SOURCE_CONDITION_SERVICES,
@@ -117,4 +117,5 @@ __all__ = [
     "standalone_policy_documents",
     "symbol_of",
     "trusted_by_path_service",
+    "uncovered",
 ]

@@ -214,6 +214,10 @@ def _glob_tokens(pattern: str) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def glob_within(inner: str, outer: str) -> bool:
     """Whether every string the IAM pattern `inner` matches is matched by `outer` (`*`, `?`, `${...}`)."""
+    if inner == outer or outer == "*":
+        return True
+    if "*" not in outer and "?" not in outer and "${" not in outer:
+        return False  # a literal matches one string, and `inner` is another one or a wildcard
     a, b = _glob_tokens(inner), _glob_tokens(outer)
 
     @lru_cache(maxsize=None)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import Any, NamedTuple
 
 from stepgate.plan import iamref
 from stepgate.plan.iam.arns import (
     Symbol,
     Unresolved,
     split_arn,
-    action_matches,
     describe,
     expand_action,
     is_unresolved,
@@ -25,8 +25,7 @@ from stepgate.plan.model import Plan, Resource
 # --- statements and documents -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(NamedTuple):
     test: str
     variable: str
     values: tuple[str, ...]
@@ -63,8 +62,17 @@ class Statement:
     def grants(self, action: str) -> bool:
         """Whether the statement's Action/NotAction covers the (concrete) action."""
         if self.actions:
-            return any(not is_unresolved(p) and action_matches(p, action) for p in self.actions)
-        return bool(self.not_actions) and not any(action_matches(p, action) for p in self.not_actions)
+            return self._action_matcher(action)
+        return bool(self.not_actions) and not self._not_action_matcher(action)
+
+    # built on first use: rules ask one statement about every action a workflow needs
+    @cached_property
+    def _action_matcher(self) -> Callable[[str], bool]:
+        return iamref.actions_matcher(p for p in self.actions if not is_unresolved(p))
+
+    @cached_property
+    def _not_action_matcher(self) -> Callable[[str], bool]:
+        return iamref.actions_matcher(self.not_actions)
 
     @property
     def resource_patterns(self) -> tuple[str, ...]:
@@ -76,8 +84,7 @@ class Statement:
         return [v.why for v in values if isinstance(v, Unresolved)]
 
 
-@dataclass(frozen=True)
-class PolicyDocument:
+class PolicyDocument(NamedTuple):
     statements: tuple[Statement, ...]
     origin: str  # address (and attribute) the document came from, for messages
     unknown: bool = False  # the whole document is only known after apply, or does not parse
@@ -118,46 +125,73 @@ def _statement_error(item: Any, number: int) -> str:
     """What makes one statement of a JSON policy unreadable, "" when nothing does."""
     if not isinstance(item, Mapping):
         return f"statement {number} is not a JSON object"
-    label = f"statement {number}" + (f" (Sid {item['Sid']})" if isinstance(item.get("Sid"), str) and item.get("Sid") else "")
+    problem = _statement_problem(item)
+    if not problem:
+        return ""
+    sid = item.get("Sid")
+    return f"statement {number}" + (f" (Sid {sid})" if isinstance(sid, str) and sid else "") + problem
+
+
+def _statement_problem(item: Mapping[str, Any]) -> str:
+    """`_statement_error` without the statement's label, which only an unreadable statement needs."""
     effect = item.get("Effect")
     if not isinstance(effect, str) or effect.lower() not in ("allow", "deny"):
-        return f"{label} has Effect {json.dumps(effect)}, not Allow or Deny" if effect is not None else f"{label} has no Effect"
+        return f" has Effect {json.dumps(effect)}, not Allow or Deny" if effect is not None else " has no Effect"
     if "Action" not in item and "NotAction" not in item:
-        return f"{label} has neither Action nor NotAction"
+        return " has neither Action nor NotAction"
     for key in ("Action", "NotAction", "Resource", "NotResource"):
         value = item.get(key)
         if key in item and not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
-            return f"{label}: {key} is not a string or a list of strings"
+            return f": {key} is not a string or a list of strings"
     condition = item.get("Condition")
     if condition is not None and not (isinstance(condition, Mapping) and all(isinstance(block, Mapping) for block in condition.values())):
-        return f"{label}: Condition is not an object of operator blocks"
+        return ": Condition is not an object of operator blocks"
     return ""
 
 
 def read_policy(text: str, origin: str, carrier: str = "") -> PolicyDocument:
     """The statements of a JSON policy, or a document whose `error` says why it is none."""
+    statements, error = _read_text(text)
+    return _document(statements, error, origin, carrier)
+
+
+@lru_cache(maxsize=1024)
+def _read_text(text: str) -> tuple[tuple[Statement, ...], str]:
+    """(statements, "") of a JSON policy, or ((), why it is none). Read once per text: many roles of a
+    plan carry the same trust policy."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        return PolicyDocument((), origin, unknown=True, error=f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})", carrier=carrier)
-    return read_policy_object(document, origin, carrier)
+        return (), f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+    return _read_object(document)
 
 
 def read_policy_object(document: Any, origin: str, carrier: str = "") -> PolicyDocument:
     """The statements of a policy already read as JSON data (from the plan, or evaluated from its HCL
     with symbols for the values only known after apply)."""
+    statements, error = _read_object(document)
+    return _document(statements, error, origin, carrier)
+
+
+def _document(statements: tuple[Statement, ...], error: str, origin: str, carrier: str) -> PolicyDocument:
+    if error:
+        return PolicyDocument((), origin, unknown=True, error=error, carrier=carrier)
+    return PolicyDocument(statements, origin, carrier=carrier)
+
+
+def _read_object(document: Any) -> tuple[tuple[Statement, ...], str]:
     if not isinstance(document, Mapping):
-        return PolicyDocument((), origin, unknown=True, error=f"a JSON {type(document).__name__.replace('str', 'string').replace('dict', 'object')}, not a policy object", carrier=carrier)
+        return (), f"a JSON {type(document).__name__.replace('str', 'string').replace('dict', 'object')}, not a policy object"
     raw = document.get("Statement")
     if raw is None:
-        return PolicyDocument((), origin, unknown=True, error="no Statement", carrier=carrier)
+        return (), "no Statement"
     if not isinstance(raw, (Mapping, list)):
-        return PolicyDocument((), origin, unknown=True, error="Statement is neither an object nor a list", carrier=carrier)
+        return (), "Statement is neither an object nor a list"
     items = [raw] if isinstance(raw, Mapping) else raw
     errors = [e for number, item in enumerate(items, 1) if (e := _statement_error(item, number))]
     if errors:
-        return PolicyDocument((), origin, unknown=True, error="; ".join(errors), carrier=carrier)
-    return PolicyDocument(tuple(_statement(item, number) for number, item in enumerate(items, 1)), origin, carrier=carrier)
+        return (), "; ".join(errors)
+    return tuple(_statement(item, number) for number, item in enumerate(items, 1)), ""
 
 
 def parse_policy_json(text: str, origin: str) -> PolicyDocument | None:
@@ -175,12 +209,13 @@ def parse_policy_json(text: str, origin: str) -> PolicyDocument | None:
 
 
 def _statement(item: Mapping[str, Any], number: int) -> Statement:
+    condition = item.get("Condition")
     conditions = tuple(
-        Condition(test=str(test), variable=str(variable), values=_strings(values))
-        for test, block in (item.get("Condition") or {}).items()
+        Condition(str(test), str(variable), _strings(values))
+        for test, block in condition.items()
         if isinstance(block, Mapping)
         for variable, values in block.items()
-    )
+    ) if condition else ()
     return Statement(
         effect=str(item.get("Effect", "Allow")),
         actions=_strings(item.get("Action")),
@@ -198,8 +233,7 @@ def _statement(item: Mapping[str, Any], number: int) -> Statement:
 # --- data.aws_iam_policy_document: statement blocks with per-element resolution ---------------------------
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     """One list attribute of a statement block: its planned values, unknown markers and expression."""
 
     values: Any
@@ -428,8 +462,13 @@ def _source_documents(plan: Plan, resource: Resource) -> tuple[list[Statement], 
     return statements, ""
 
 
-def policy_document(plan: Plan, resource: Resource, attribute: str, depth: int = 0) -> PolicyDocument:
-    """The policy in `attribute` of `resource`, following configuration references when it is unknown."""
+def policy_document(plan: Plan, resource: Resource, attribute: str) -> PolicyDocument:
+    """The policy in `attribute` of `resource`, following configuration references when it is unknown (read
+    once per plan: a role policy is both a policy of its role and a standalone policy)."""
+    return plan.derived(f"policy {resource.address}.{attribute}", lambda: _policy_document(plan, resource, attribute, 0))
+
+
+def _policy_document(plan: Plan, resource: Resource, attribute: str, depth: int) -> PolicyDocument:
     origin = f"{resource.address}.{attribute}"
     value = resource.get(attribute)
     if isinstance(value, str) and value:
@@ -442,7 +481,7 @@ def policy_document(plan: Plan, resource: Resource, attribute: str, depth: int =
                 document = _document_from_data(plan, target)
                 return PolicyDocument(document.statements, document.origin, document.unknown, document.why, document.error, resource.address)
             if target.type == "aws_iam_policy":
-                document = policy_document(plan, target, "policy", depth + 1)
+                document = _policy_document(plan, target, "policy", depth + 1)
                 return PolicyDocument(document.statements, document.origin, document.unknown, document.why, document.error, resource.address)
     from stepgate.plan.sourced import evaluate_json  # it builds on this package's symbols
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from stepgate.plan.iam.arns import (
     split_arn,
@@ -21,8 +22,7 @@ from stepgate.plan.iam.documents import Condition, Statement
 # --- grants against needs --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Need:
+class Need(NamedTuple):
     """What a workflow or a route needs: an action on a resource ARN (pattern, `*`: decided at run time),
     with the conditions a least-privilege grant carries (the call works without them)."""
 
@@ -32,8 +32,7 @@ class Need:
     why: str = ""  # the state, route or feature that needs it
 
 
-@dataclass(frozen=True)
-class Excess:
+class Excess(NamedTuple):
     """A grant no need accounts for."""
 
     statement: Statement
@@ -153,8 +152,8 @@ def compare(statements: Iterable[Statement], needs: list[Need], skip_condition_k
                 continue
             for action in expand_action(pattern):
                 candidates = by_action.get(action.lower(), [])
-                for resource in _effective(statement.resource_patterns, action, denies):
-                    if is_unresolved(resource) or any(_denies(d, action, resource, need=False) for d in denies):
+                for resource in _effective(statement.resource_patterns, action, denies) if denies else statement.resource_patterns:
+                    if is_unresolved(resource) or (denies and any(_denies(d, action, resource, need=False) for d in denies)):
                         continue
                     if not candidates:
                         result.excess.append(Excess(statement, pattern, action, resource, "action"))
@@ -166,25 +165,40 @@ def compare(statements: Iterable[Statement], needs: list[Need], skip_condition_k
                     if all(is_unresolved(n.resource) for n in justifying):
                         result.unresolved_grants += [f"whether {action} on {describe(resource)} is what {n.why or 'the workflow'} needs "
                                                      f"({describe(n.resource)})" for n in justifying]
+                    if not all(n.conditions for n in justifying):
+                        continue  # a need without conditions justifies the grant as it is
                     unmet = [tuple(c for c in n.conditions if c.variable.lower() not in skip and not _carries(statement, c)) for n in justifying]
                     if all(unmet):
                         result.excess.append(Excess(statement, pattern, action, resource, "condition", unmet[0]))
-    for need in needs if required is None else required:
+    result.unresolved_grants = list(dict.fromkeys(result.unresolved_grants))
+    _judge_needs(allows, denies, needs if required is None else required, result)
+    return result
+
+
+def uncovered(statements: Iterable[Statement], required: list[Need]) -> Comparison:
+    """Which of the `required` needs the statements do not grant or deny (`missing`, `unresolved_needs`),
+    without judging the grants: what `compare` says of the needs, for a rule that reports only those."""
+    listed = list(statements)
+    result = Comparison()
+    _judge_needs([s for s in listed if s.allows], [s for s in listed if not s.allows], required, result)
+    return result
+
+
+def _judge_needs(allows: list[Statement], denies: list[Statement], required: list[Need], result: Comparison) -> None:
+    for need in required:
         coverage, why = _coverage(allows, denies, need)
         if coverage == "no":
             result.missing.append(need)
         elif coverage == "maybe":
             result.unresolved_needs.append(f"whether {need.action} on {describe(need.resource)} is granted ({why})")
-    result.unresolved_grants = list(dict.fromkeys(result.unresolved_grants))
     result.unresolved_needs = list(dict.fromkeys(result.unresolved_needs))
-    return result
 
 
 def _coverage(allows: list[Statement], denies: list[Statement], need: Need) -> tuple[str, str]:
     """("yes" | "no" | "maybe", what leaves it open for "maybe")."""
     if is_unresolved(need.resource):
         return ("maybe", describe(need.resource)) if any(s.grants(need.action) for s in allows) else ("no", "")
-    if any(_denies(d, need.action, need.resource, need=True) for d in denies):
+    if denies and any(_denies(d, need.action, need.resource, need=True) for d in denies):
         return "no", ""
     open_: list[str] = []
     for statement in allows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from stepgate.plan.iam.arns import Symbol, Unresolved, ACCOUNT_ID, arn_account, arn_overlaps, is_unresolved
 from stepgate.plan.iam.documents import (
@@ -194,8 +194,7 @@ def carriers(plan: Plan) -> dict[str, set[str]]:
 # --- the API -> Step Functions path -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PathRole:
+class PathRole(NamedTuple):
     """A role in the API -> Step Functions path and what puts it there."""
 
     role: Resource
@@ -301,8 +300,7 @@ def trusted_by_path_service(view: RoleView) -> bool:
 # --- resource policies ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ResourcePolicy:
+class ResourcePolicy(NamedTuple):
     resource: Resource
     label: str  # "API resource policy", "Lambda permission", "log resource policy", "key policy"
     document: PolicyDocument
