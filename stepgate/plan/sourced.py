@@ -32,9 +32,11 @@ class Evaluated:
     problem: str = ""  # why stepgate could not evaluate it ("" when `value` is set)
 
 
-def evaluate_json(plan: Plan, resource: Resource, attribute: str, load: Callable[[str], Any] = json.loads) -> Evaluated:
+def evaluate_json(plan: Plan, resource: Resource, attribute: str, load: Callable[[str], Any] = json.loads,
+                  nested: tuple[str, str | None] | None = None) -> Evaluated:
     """The value of a JSON-string (or object) attribute of `resource` evaluated from its HCL; `load` reads
-    the rendered text (JSON; YAML too for an OpenAPI body)."""
+    the rendered text (JSON; YAML too for an OpenAPI body). `nested` (block type, its `name` or None):
+    the attribute of a nested block, such as a role's inline_policy."""
     tree = plan.sources
     if tree is None:
         return Evaluated(problem="")
@@ -42,12 +44,30 @@ def evaluate_json(plan: Plan, resource: Resource, attribute: str, load: Callable
     blocks = tree.blocks(module_path, "data" if resource.mode == "data" else "resource", resource.type, resource.name)
     if not blocks:
         return Evaluated(problem="")  # a remote module, or HCL that stepgate.hcl cannot read
-    source = blocks[0].body.attributes.get(attribute)
+    body = blocks[0].body
+    if nested is not None:
+        kind, name = nested
+        candidates = [b for b in body.blocks if b.kind == kind and (name is None or _literal(b.body.attributes.get("name")) == name)]
+        if len(candidates) != 1:
+            return Evaluated(problem=f"stepgate cannot tell which {kind} block of the HCL it is")
+        body = candidates[0].body
+    source = body.attributes.get(attribute)
     if source is None:
         return Evaluated(problem=f"{attribute} is not set in the {resource.type}.{resource.name} block")
     from stepgate.plan.scope import evaluate_in_module  # the evaluator loads only for a value only known after apply
 
     return evaluate_in_module(plan, resource, source, load)
+
+
+def _literal(source: str | None) -> str | None:
+    """A quoted string without interpolation as its value (a block's name), else None."""
+    if source is None or not source.startswith('"') or "${" in source:
+        return None
+    try:
+        value = json.loads(source)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 # --- OpenAPI bodies ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 from stepgate.plan import load_plan
 from stepgate.plan.iam.arns import describe
 from stepgate.plan.iam.documents import policy_document
+from stepgate.plan.iam.roles import role_views
 from stepgate.source import SourceTree
 
 DATA = Path(__file__).parent / "data" / "sourced"
@@ -33,6 +34,9 @@ RESOURCES = [
     _resource('module.sender["audit"].aws_sqs_queue.dead', "aws_sqs_queue", "dead", {"name": "p-audit-dlq"}, {"arn": True}),
     _resource("aws_iam_policy.send", "aws_iam_policy", "send", {"name": "send"}, {"policy": True}),
     _resource("aws_iam_policy.opaque", "aws_iam_policy", "opaque", {"name": "opaque"}, {"policy": True}),
+    _resource("aws_iam_role.sender", "aws_iam_role", "sender",
+              {"name": "sender", "assume_role_policy": '{"Statement": []}', "inline_policy": [{"name": "send"}]},
+              {"arn": True, "inline_policy": [{"policy": True}]}),
 ]
 
 
@@ -66,6 +70,13 @@ def test_a_function_stepgate_does_not_evaluate_leaves_the_policy_unknown_and_say
         True, "aws_iam_policy.opaque.policy is only known after apply; stepgate cannot evaluate its HCL: function cidrhost() is not evaluated")
 
 
+def test_an_inline_policy_only_known_after_apply_is_read_from_its_block(plan: Any) -> None:
+    (document,) = role_views(plan)["aws_iam_role.sender"].policies
+    assert [(s.actions, [describe(r) for r in s.resources]) for s in document.statements] == [(("sqs:SendMessage",), ['aws_sqs_queue.q["jobs"].arn'])]
+
+
 def test_without_the_source_directory_nothing_is_evaluated(plan: Any) -> None:
     plan.sources = None
     assert policy_document(plan, plan.get("aws_iam_policy.send"), "policy").why == "aws_iam_policy.send.policy is only known after apply"
+    (inline,) = role_views(plan)["aws_iam_role.sender"].policies
+    assert (inline.unknown, inline.why) == (True, "aws_iam_role.sender.inline_policy send is only known after apply")

@@ -16,6 +16,7 @@ from stepgate.plan.iam.documents import (
     policy_elements,
     policy_document,
     read_policy,
+    read_policy_object,
 )
 from stepgate.plan.model import Plan, Resource
 
@@ -112,12 +113,38 @@ def role_views(plan: Plan) -> dict[str, RoleView]:
     return plan.derived("role-views", lambda: _build_role_views(plan))
 
 
-def _inline_documents(role: Resource) -> list[PolicyDocument]:
+def _inline_documents(plan: Plan, role: Resource) -> list[PolicyDocument]:
+    """The role's inline_policy blocks; one only known after apply is evaluated from its HCL, else unknown
+    (read once per plan: role views and standalone policies both list them)."""
+    return plan.derived(f"inline-policies {role.address}", lambda: _read_inline_documents(plan, role))
+
+
+def _read_inline_documents(plan: Plan, role: Resource) -> list[PolicyDocument]:
+    from stepgate.plan.sourced import evaluate_json  # the HCL evaluator loads only for an unknown policy
+
+    origin = f"{role.address}.inline_policy"
+    markers = role.unknown.get("inline_policy")
+    if markers is True:
+        return [PolicyDocument((), origin, unknown=True, why=f"{origin} is only known after apply{plan.describe_unknown(role, 'inline_policy')}",
+                               carrier=role.address)]
     documents = []
-    for block in role.get("inline_policy") or []:
-        policy = block.get("policy") if isinstance(block, Mapping) else None
+    for position, block in enumerate(role.get("inline_policy") or []):
+        if not isinstance(block, Mapping):
+            continue
+        policy = block.get("policy")
+        mark = markers[position] if isinstance(markers, list) and position < len(markers) else {}
         if isinstance(policy, str) and policy:
-            documents.append(read_policy(policy, f"{role.address}.inline_policy", carrier=role.address))
+            documents.append(read_policy(policy, origin, carrier=role.address))
+        elif isinstance(mark, Mapping) and mark.get("policy"):
+            name = block.get("name") if isinstance(block.get("name"), str) else None
+            evaluated = evaluate_json(plan, role, "policy", nested=("inline_policy", name))
+            if evaluated.value is not None:
+                documents.append(read_policy_object(evaluated.value, origin, carrier=role.address))
+            else:
+                why = f"{origin} {name}" if name else origin
+                why += f" is only known after apply{plan.describe_unknown(role, 'inline_policy')}"
+                why += f"; {evaluated.problem}" if evaluated.problem else ""
+                documents.append(PolicyDocument((), origin, unknown=True, why=why, carrier=role.address))
     return documents
 
 
@@ -127,7 +154,7 @@ def _build_role_views(plan: Plan) -> dict[str, RoleView]:
         for role in plan.of_type("aws_iam_role")
     }
     for view in views.values():
-        view.policies.extend(_inline_documents(view.role))
+        view.policies.extend(_inline_documents(plan, view.role))
         for arn in view.role.get("managed_policy_arns") or []:
             if isinstance(arn, str):
                 view.managed_policy_arns.append(arn)
@@ -178,7 +205,7 @@ def _standalone_policy_documents(plan: Plan) -> list[tuple[Resource, PolicyDocum
     for resource in plan.of_type("aws_iam_role_policy", "aws_iam_policy", "aws_iam_user_policy", "aws_iam_group_policy"):
         documents.append((resource, policy_document(plan, resource, "policy")))
     for role in plan.of_type("aws_iam_role"):
-        documents += [(role, document) for document in _inline_documents(role)]
+        documents += [(role, document) for document in _inline_documents(plan, role)]
     return documents
 
 

@@ -35,3 +35,13 @@ resource "aws_iam_policy" "opaque" {
   name   = "opaque"
   policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sqs:*", Resource = cidrhost("10.0.0.0/16", 1) }] })
 }
+
+resource "aws_iam_role" "sender" {
+  name               = "sender"
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "states.amazonaws.com" } }] })
+
+  inline_policy {
+    name   = "send"
+    policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sqs:SendMessage", Resource = aws_sqs_queue.q["jobs"].arn }] })
+  }
+}
