@@ -23,6 +23,7 @@ from stepgate.planning import plan_directory
 
 HERE = Path(__file__).parent / "sourced"
 CASES = yaml.safe_load((HERE / "orders.cases.yaml").read_text())["cases"]
+RUNS = [pytest.param(case, binary, id=f"{binary}-{case['name']}") for case in CASES for binary in case.get("binaries", ["tofu"])]
 
 
 def _edited(tmp_path: Path, edits: list[dict[str, str]]) -> Path:
@@ -40,7 +41,7 @@ def _edited(tmp_path: Path, edits: list[dict[str, str]]) -> Path:
     return directory
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+@pytest.mark.parametrize(("case", "toolchain"), RUNS, indirect=["toolchain"])
 def test_each_edit_is_caught_with_exactly_its_findings(case: dict[str, Any], toolchain: Any, sandbox: Any, tmp_path: Path) -> None:
     directory = _edited(tmp_path, case.get("edits", []))
     plan = load_plan(plan_directory(directory, sandbox=sandbox, toolchain=toolchain))

@@ -124,6 +124,8 @@ def _read_inline_documents(plan: Plan, role: Resource) -> list[PolicyDocument]:
 
     origin = f"{role.address}.inline_policy"
     markers = role.unknown.get("inline_policy")
+    if markers is True and "inline_policy" not in role.expressions:
+        return []  # computed by the provider when the configuration sets no block: the role has none of its own
     if markers is True:
         return [PolicyDocument((), origin, unknown=True, why=f"{origin} is only known after apply{plan.describe_unknown(role, 'inline_policy')}",
                                carrier=role.address)]

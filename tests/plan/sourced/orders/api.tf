@@ -25,13 +25,12 @@ resource "aws_iam_role" "api" {
       }
     }]
   })
-}
 
-resource "aws_iam_role_policy" "api" {
-  name = "start-orders"
-  role = aws_iam_role.api.id
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "states:StartExecution", Resource = module.workflow.arn }]
-  })
+  inline_policy {
+    name = "start-orders"
+    policy = jsonencode({
+      Version   = "2012-10-17"
+      Statement = [{ Effect = "Allow", Action = "states:StartExecution", Resource = module.workflow.arn }]
+    })
+  }
 }
