@@ -10,6 +10,7 @@ an unknown argument) gives an Unknown for its whole result: never a guess.
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -48,14 +49,6 @@ class Unknown:
     origin: Any = None  # what the scope knows it stands for (a resource attribute), for the caller
 
 
-class Lazy(Protocol):
-    """A value whose attributes are looked up on demand: a resource instance, a module call."""
-
-    def attribute(self, name: str) -> Any: ...
-
-    def index(self, key: Any) -> Any: ...
-
-
 class Scope(Protocol):
     @property
     def root_directory(self) -> Path:
@@ -67,7 +60,9 @@ class Scope(Protocol):
         ...
 
     def resource(self, kind: str, name: str) -> Any:
-        """A resource (kind = its type) or data source (kind = data.TYPE): one instance, or a list/map of them."""
+        """A resource (kind = its type) or data source (kind = data.TYPE): one instance, or a list/map of them.
+        An instance (like a module call from named()) may be any object with `attribute(name)` and
+        `index(key)`, looked up only as far as the expression goes."""
         ...
 
 
@@ -146,7 +141,7 @@ class _Evaluator:
         if isinstance(node, Conditional):
             condition = self.value(node.condition)
             if not isinstance(condition, bool):
-                return Unknown("a condition only known after apply") if has_unknown(condition) else _problem("a condition that is not a bool")
+                return Unknown("a condition only known after apply") if has_unknown(condition) else fail("a condition that is not a bool")
             return self.value(node.then if condition else node.otherwise)
         if isinstance(node, Operation):
             return self._operation(node)
@@ -164,7 +159,7 @@ class _Evaluator:
         for key_node, value_node in node.items:
             key = key_node.value if isinstance(key_node, Literal) else self.value(key_node)
             if not isinstance(key, str) or has_unknown(key):
-                return Unknown("an object key only known after apply") if has_unknown(key) else _problem("an object key that is not a string")
+                return Unknown("an object key only known after apply") if has_unknown(key) else fail("an object key that is not a string")
             result[key] = self.value(value_node)
         return result
 
@@ -264,7 +259,8 @@ class _Evaluator:
         return listed if node.key is None else mapped
 
 
-def _problem(why: str) -> Any:
+def fail(why: str) -> Any:
+    """Raise EvaluationProblem from inside an expression (a lambda, a conditional)."""
     raise EvaluationProblem(why)
 
 
@@ -288,22 +284,18 @@ def _step(value: Any, key: Any, attribute: bool) -> Any:
     raise EvaluationProblem(f"{key} of a {_type(value)}")
 
 
-def _equal(left: Any, right: Any) -> bool:
-    return left == right
-
-
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "==": _equal,
-    "!=": lambda a, b: not _equal(a, b),
-    "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    ">=": lambda a, b: a >= b,
-    "+": lambda a, b: a + b if not isinstance(a, str) else _problem("'+' of strings"),
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b,
-    "%": lambda a, b: a % b,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+    "+": lambda a, b: a + b if not isinstance(a, str) else fail("'+' of strings"),
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "%": operator.mod,
 }
 
 
@@ -406,7 +398,7 @@ def _format(context: _Evaluator, arguments: list[Any]) -> str:
         value = values.pop(0)
         if match.group(1) == "d":
             return str(int(value))
-        return context.evaluation.text(value) if match.group(1) in ("s", "v") else _problem(f"format() verb %{match.group(1)}")
+        return context.evaluation.text(value) if match.group(1) in ("s", "v") else fail(f"format() verb %{match.group(1)}")
 
     return re.sub(r"%%|%([a-z])", substitute, pattern)
 
@@ -503,17 +495,17 @@ FUNCTIONS: dict[str, Callable[[_Evaluator, Any], Any]] = {
     "compact": lambda _c, a: [item for item in _list(a[0]) if item not in (None, "")],
     "tolist": lambda _c, a: _list(a[0]),
     "toset": lambda _c, a: _distinct(_list(a[0])),
-    "tomap": lambda _c, a: dict(a[0]) if isinstance(a[0], Mapping) else _problem("tomap() of a non-object"),
+    "tomap": lambda _c, a: dict(a[0]) if isinstance(a[0], Mapping) else fail("tomap() of a non-object"),
     "tostring": lambda _c, a: _string(a[0]),
     "tonumber": lambda _c, a: float(a[0]) if "." in str(a[0]) else int(a[0]),
     "lower": lambda _c, a: _string(a[0]).lower(),
     "upper": lambda _c, a: _string(a[0]).upper(),
     "trimspace": lambda _c, a: _string(a[0]).strip(),
-    "replace": lambda _c, a: _string(a[0]).replace(_string(a[1]), _string(a[2])) if not _string(a[1]).startswith("/") else _problem("replace() with a regular expression"),
+    "replace": lambda _c, a: _string(a[0]).replace(_string(a[1]), _string(a[2])) if not _string(a[1]).startswith("/") else fail("replace() with a regular expression"),
     "split": lambda _c, a: _string(a[1]).split(_string(a[0])),
-    "length": lambda _c, a: len(a[0]) if isinstance(a[0], (str, list, dict)) else _problem("length() of a non-collection"),
-    "keys": lambda _c, a: sorted(a[0]) if isinstance(a[0], Mapping) else _problem("keys() of a non-object"),
-    "values": lambda _c, a: [a[0][k] for k in sorted(a[0])] if isinstance(a[0], Mapping) else _problem("values() of a non-object"),
+    "length": lambda _c, a: len(a[0]) if isinstance(a[0], (str, list, dict)) else fail("length() of a non-collection"),
+    "keys": lambda _c, a: sorted(a[0]) if isinstance(a[0], Mapping) else fail("keys() of a non-object"),
+    "values": lambda _c, a: [a[0][k] for k in sorted(a[0])] if isinstance(a[0], Mapping) else fail("values() of a non-object"),
     "element": lambda _c, a: _list(a[0])[int(a[1]) % len(_list(a[0]))],
     "contains": lambda _c, a: a[1] in _list(a[0]),
     "zipmap": lambda _c, a: dict(zip((_string(k) for k in _list(a[0])), _list(a[1]))),
@@ -532,4 +524,4 @@ def evaluate_source(text: str, scope: Scope, evaluation: Evaluation) -> Any:
     return evaluation.evaluate(node, scope)
 
 
-__all__ = ["Evaluation", "EvaluationProblem", "Lazy", "MARKER", "Scope", "Unknown", "evaluate_source", "has_unknown"]
+__all__ = ["Evaluation", "EvaluationProblem", "MARKER", "Scope", "Unknown", "evaluate_source", "fail", "has_unknown"]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from stepgate.hcl.evaluate import MARKER, Evaluation, EvaluationProblem, Unknown, evaluate_source
+from stepgate.hcl.evaluate import MARKER, Evaluation, EvaluationProblem, Unknown, evaluate_source, fail
 from stepgate.hcl.syntax import Block
 from stepgate.plan.iam.arns import Symbol, Unresolved, name_token, symbol_of
 from stepgate.plan.model import Plan, Resource, Target, module_key, split_module
@@ -134,7 +134,7 @@ class _ModuleScope:
         if root == "terraform":
             return "default" if name == "workspace" else Unknown(f"terraform.{name}")
         if root == "count":
-            return self.key if isinstance(self.key, int) else _fail("count.index outside a counted block")
+            return self.key if isinstance(self.key, int) else fail("count.index outside a counted block")
         if root == "each":
             return self._each(name)
         if root == "var":
@@ -206,10 +206,6 @@ class _ModuleScope:
 def _for_each(call: Block, parent: str) -> tuple[str, str] | None:
     source = call.body.attributes.get("for_each")
     return (parent, source) if source else None
-
-
-def _fail(why: str) -> Any:
-    raise EvaluationProblem(why)
 
 
 class _ResourceValue:
