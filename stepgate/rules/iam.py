@@ -15,7 +15,7 @@ from typing import Any
 
 from stepgate.findings import Finding, Severity
 from stepgate.plan import asl
-from stepgate.plan.api import START, START_SYNC, machine_arn, routes
+from stepgate.plan.api import START, START_SYNC, machine_arn, possible_sfn_integrations, routes
 from stepgate.plan.iam import (
     CALLBACK_ACTIONS,
     NO_SOURCE_CONDITION_SERVICES,
@@ -220,10 +220,7 @@ def _integration_needs(rule: Rule, plan: Plan) -> tuple[dict[str, list[Need]], d
                 justify.setdefault(role.address, []).append(need)
                 required.setdefault(role.address, []).append(need)
     for resource in plan.of_type("aws_api_gateway_integration", "aws_apigatewayv2_integration"):
-        rest = resource.type == "aws_api_gateway_integration"
-        attribute = "uri" if rest else "integration_subtype"
-        aws = str(resource.get("type" if rest else "integration_type") or "").upper() in (("AWS", "") if rest else ("AWS_PROXY", ""))
-        if aws and resource.is_unknown(attribute):
+        for attribute in {i.unknown_target for i in possible_sfn_integrations(resource) if i.unknown_target}:
             notes.append(rule.unevaluated(resource.address, f"its {attribute} is only known after apply{plan.describe_unknown(resource, attribute)}, "
                                           "so whether it calls Step Functions, and with which role, is not known"))
     for resource, integration, roles in sfn_integration_roles(plan):
