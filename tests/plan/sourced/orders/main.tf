@@ -1,18 +1,6 @@
 # A team's configuration in the shape public examples use: names from locals, a queue named by
 # name_prefix (its ARN and URL are only known after apply), policies written with jsonencode() around
 # references, and the workflow's definition rendered by templatefile() in a module of its own.
-terraform {
-  required_providers {
-    aws = {
-      source = "hashicorp/aws"
-    }
-  }
-}
-
-provider "aws" {
-  region = "eu-west-1"
-}
-
 locals {
   name = "orders"
   tags = { team = "payments" }
