@@ -156,9 +156,8 @@ class _ModuleScope:
             blocks = self.tree.blocks(self.module_path, "data" if self.owner.mode == "data" else "resource", self.owner.type, self.owner.name)
             source = blocks[0].body.attributes.get("for_each") if blocks else None
             collection = self._evaluate(self._deeper(self.module_address), source) if source else None
-        elif self.for_each is not None:
-            parent_address = split_module(self.module_address)[0]
-            collection = self._evaluate(self._deeper(parent_address), self.for_each[1])
+        elif self.for_each is not None:  # a module call's arguments: its for_each is in the calling module
+            collection = self._evaluate(self._deeper(self.for_each[0]), self.for_each[1])
         else:
             collection = None
         if isinstance(collection, Mapping) and self.key in collection:

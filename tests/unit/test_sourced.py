@@ -2,8 +2,8 @@
 
 The plan below is what tofu gives for that directory (trimmed to what the evaluation reads): the queues'
 ARNs and both policies are only known after apply. The policy built by a `for` over a local map, with
-each.key/each.value, a for_each module and a variable default, is evaluated to statements whose resources
-are the symbols of the queues; a function stepgate does not evaluate leaves the policy unknown, saying so.
+each.key/each.value, a for_each module (its output from the caller's each.value) and a variable default,
+is evaluated to statements whose resources are the symbols of the queues; a function stepgate does not evaluate leaves the policy unknown, saying so.
 """
 
 from __future__ import annotations
@@ -57,9 +57,9 @@ def test_a_policy_built_by_a_for_over_locals_and_a_for_each_module_is_read_state
     document = policy_document(plan, plan.get("aws_iam_policy.send"), "policy")
     assert not document.unknown, document.why
     assert [(s.sid, s.actions, [describe(r) for r in s.resources], list(s.resources)) for s in document.statements] == [
-        ("audit", ("sqs:SendMessage",), ['aws_sqs_queue.q["audit"].arn', 'module.sender["audit"].aws_sqs_queue.dead.arn'],
+        ("paudit", ("sqs:SendMessage",), ['aws_sqs_queue.q["audit"].arn', 'module.sender["audit"].aws_sqs_queue.dead.arn'],
          ["arn:*:sqs:*:*:p-audit", "arn:*:sqs:*:*:p-audit-dlq"]),
-        ("jobs", ("sqs:SendMessage",), ['aws_sqs_queue.q["jobs"].arn', 'module.sender["jobs"].aws_sqs_queue.dead.arn'],
+        ("pjobs", ("sqs:SendMessage",), ['aws_sqs_queue.q["jobs"].arn', 'module.sender["jobs"].aws_sqs_queue.dead.arn'],
          ["arn:*:sqs:*:*:p-jobs", "arn:*:sqs:*:*:p-jobs-dlq"]),
     ]
 

@@ -23,7 +23,7 @@ resource "aws_iam_policy" "send" {
   name = "send"
   policy = jsonencode({
     Statement = [for key, name in local.queues : {
-      Sid      = key
+      Sid      = replace(module.sender[key].label, "-", "")
       Effect   = "Allow"
       Action   = local.send
       Resource = [aws_sqs_queue.q[key].arn, module.sender[key].arn]

@@ -18,3 +18,7 @@ resource "aws_sqs_queue" "dead" {
 output "arn" {
   value = aws_sqs_queue.dead.arn
 }
+
+output "label" {
+  value = var.label
+}
