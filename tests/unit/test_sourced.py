@@ -3,7 +3,8 @@
 The plan below is what tofu gives for that directory (trimmed to what the evaluation reads): the queues'
 ARNs and both policies are only known after apply. The policy built by a `for` over a local map, with
 each.key/each.value, a for_each module (its output from the caller's each.value) and a variable default,
-is evaluated to statements whose resources are the symbols of the queues; a function stepgate does not evaluate leaves the policy unknown, saying so.
+is evaluated to statements whose resources are the symbols of the queues; a function stepgate does not
+evaluate leaves the policy unknown, saying so.
 """
 
 from __future__ import annotations
