@@ -6,7 +6,6 @@ git) have no directory in the user's tree, so their resources carry no location.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from stepgate.errors import StepgateError
 from stepgate.findings import Finding, Location
+from stepgate.plan.model import module_path as strip_keys
 from stepgate.plan.model import Plan
 
 if TYPE_CHECKING:
     from stepgate.hcl.syntax import Block as SyntaxBlock
 
-_KEYS = re.compile(r"\[[^\]]*\]")
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ class SourceTree:
                 if block.kind == kind and block.labels[: len(labels)] == labels]
 
     def location(self, module_address: str, config_address: str) -> Location | None:
-        module_path = _KEYS.sub("", module_address)
+        module_path = strip_keys(module_address)
         for source in self.files(module_path):
             for block in source.blocks:
                 if block.config_address == config_address:

@@ -30,6 +30,7 @@ from typing import Any
 from stepgate.errors import StepgateError
 from stepgate.findings import Finding
 from stepgate.plan.model import Plan
+from stepgate.plan.model import module_path as strip_keys
 from stepgate.rules.base import RuleConfig
 from stepgate.rules.suppression import SUPPRESSION_RULE
 from stepgate.source import SourceTree
@@ -37,7 +38,6 @@ from stepgate.source import SourceTree
 _IGNORE = re.compile(r"(?:#|//)\s*stepgate:ignore\s+(?P<rules>SG-[A-Z]+-\d{3}(?:\s*,\s*SG-[A-Z]+-\d{3})*)\s*(?P<reason>.*)$")
 # checkov's own syntax (checkov.common.comment.enum.COMMENT_REGEX): ids separated by commas, reason after ":"
 _CHECKOV_SKIP = re.compile(r"(?:checkov|bridgecrew|cortex):skip=\s*(?P<rules>[A-Za-z_\d-]+(?:,[A-Za-z_\d-]+)*)(?::(?P<reason>.*))?$")
-_KEYS = re.compile(r"\[[^\]]*\]")
 
 @dataclass(frozen=True)
 class Suppression:
@@ -129,5 +129,5 @@ def _matches(plan: Plan, suppression: Suppression, address: str) -> bool:
     module_path, config_address = suppression.address.split("|", 1)
     resource = plan.get(address)
     if resource is not None:
-        return _KEYS.sub("", resource.module_address) == module_path and resource.config_address == config_address
+        return strip_keys(resource.module_address) == module_path and resource.config_address == config_address
     return False

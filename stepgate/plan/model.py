@@ -31,7 +31,9 @@ _INDEX = re.compile(r"\[[^\]]*\]")
 _REFERENCE = re.compile(r"^(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)")
 
 
-def _strip_indexes(address: str) -> str:
+def module_path(address: str) -> str:
+    """An address without its instance keys: module.wf["a"].module.x -> module.wf.module.x (how the
+    configuration and the HCL name a module)."""
     return _INDEX.sub("", address)
 
 
@@ -357,7 +359,7 @@ def module_key(module_address: str) -> Any:
 
 def split_module(module_address: str) -> tuple[str, str]:
     """module.a.module.b["k"] -> ("module.a", "b")."""
-    names = _strip_indexes(module_address).split(".")
+    names = module_path(module_address).split(".")
     call = names[-1]
     marker = module_address.rfind(".module.")
     parent = module_address[:marker] if marker >= 0 else ""
@@ -367,7 +369,7 @@ def split_module(module_address: str) -> tuple[str, str]:
 def _module_names(module_address: str) -> list[str]:
     if not module_address:
         return []
-    names = _strip_indexes(module_address).split(".")
+    names = module_path(module_address).split(".")
     return [names[i + 1] for i in range(0, len(names) - 1, 2) if names[i] == "module"]
 
 
@@ -465,7 +467,7 @@ def _resource(item: Mapping[str, Any], change: Mapping[str, Any], references: Ma
     mode = str(item.get("mode", "managed"))
     rtype, name = str(item.get("type", "")), str(item.get("name", ""))
     config_address = f"{'data.' if mode == 'data' else ''}{rtype}.{name}"
-    module_path = _strip_indexes(module_address)
+    key_free = module_path(module_address)
     unknown = change.get("after_unknown")
     return Resource(
         address=address,
@@ -476,9 +478,9 @@ def _resource(item: Mapping[str, Any], change: Mapping[str, Any], references: Ma
         index=item.get("index"),
         values=dict(item.get("values") or {}),
         unknown=unknown if isinstance(unknown, dict) else {},
-        references=references.get((module_path, config_address), {}),
+        references=references.get((key_free, config_address), {}),
         actions=tuple(change.get("actions", ())),
-        expressions=expressions.get((module_path, config_address), {}),
+        expressions=expressions.get((key_free, config_address), {}),
     )
 
 

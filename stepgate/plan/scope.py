@@ -9,7 +9,6 @@ rendered JSON then has, for each unknown, the symbol of that attribute (or an Un
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,9 @@ from typing import Any
 from stepgate.hcl.evaluate import MARKER, Evaluation, EvaluationProblem, Unknown, evaluate_source, fail
 from stepgate.hcl.syntax import Block
 from stepgate.plan.iam.arns import Symbol, Unresolved, name_token, symbol_of
-from stepgate.plan.model import Plan, Resource, Target, module_key, split_module
+from stepgate.plan.model import Plan, Resource, Target, module_key, module_path, split_module
 from stepgate.plan.sourced import Evaluated
 
-_KEYS = re.compile(r"\[[^\]]*\]")
 _MAX_DEPTH = 24  # locals and module values referring to each other; deeper is a cycle or not worth it
 
 
@@ -110,7 +108,7 @@ class _ModuleScope:
         self.evaluation = evaluation
         self.tree = plan.sources
         self.module_address = module_address
-        self.module_path = _KEYS.sub("", module_address)
+        self.module_path = module_path(module_address)
         self.owner = resource
         self.depth = depth
         self.key = resource.index if resource is not None else key
@@ -173,7 +171,7 @@ class _ModuleScope:
                 return variables[name].get("value")
             return Unknown(f"var.{name}")
         parent, call = split_module(self.module_address)
-        calls = self.tree.blocks(_KEYS.sub("", parent), "module", call)
+        calls = self.tree.blocks(module_path(parent), "module", call)
         if not calls:
             return Unknown(f"var.{name} of module {call}")
         arguments = calls[0].body.attributes

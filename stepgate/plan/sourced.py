@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from stepgate.plan.iam.arns import Unresolved
-from stepgate.plan.model import Plan, Resource
-
-_KEYS = re.compile(r"\[[^\]]*\]")
-
+from stepgate.plan.model import Plan, Resource, module_path
 
 @dataclass(frozen=True)
 class Evaluated:
@@ -40,8 +36,7 @@ def evaluate_json(plan: Plan, resource: Resource, attribute: str, load: Callable
     tree = plan.sources
     if tree is None:
         return Evaluated(problem="")
-    module_path = _KEYS.sub("", resource.module_address)
-    blocks = tree.blocks(module_path, "data" if resource.mode == "data" else "resource", resource.type, resource.name)
+    blocks = tree.blocks(module_path(resource.module_address), "data" if resource.mode == "data" else "resource", resource.type, resource.name)
     if not blocks:
         return Evaluated(problem="")  # a remote module, or HCL that stepgate.hcl cannot read
     body = blocks[0].body
