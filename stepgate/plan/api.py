@@ -10,19 +10,24 @@ start integrations with the state machines they start and the roles API Gateway 
 An AWS integration whose uri (REST) or integration_subtype (HTTP) is only known after apply may call any Step
 Functions action, or none: `possible_sfn_integrations` gives it with action "" so that the rules that judge
 integrations can tell "not known" from "not Step Functions" (a Lambda proxy or HTTP integration).
+
+A resource's values and after-unknown markers are JSON data (the plan's, or checkov's configuration made
+plain dicts and lists by stepgate.policies), so objects in them are tested with `isinstance(x, dict)`, much
+cheaper than the `Mapping` ABC.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from stepgate.plan import openapi
 from stepgate.plan.iam import roles_for, roles_named
 from stepgate.plan.model import Plan, Resource
 
+# The records are NamedTuples, as in stepgate.plan.iamref: immutable, and cheaper to import and to make than
+# frozen dataclasses (rules make an SfnIntegration per integration they judge).
 START = "states:StartExecution"
 START_SYNC = "states:StartSyncExecution"
 # Task-token callbacks: the caller hands back a token it was given, which is what approval routes are for.
@@ -39,8 +44,7 @@ INTEGRATION_TYPES = ("aws_api_gateway_integration", "aws_apigatewayv2_integratio
 API_TYPES = ("aws_api_gateway_rest_api", "aws_apigatewayv2_api")  # APIs that may define routes in an OpenAPI body
 
 
-@dataclass(frozen=True)
-class Method:
+class Method(NamedTuple):
     """One route as API Gateway admits callers to it."""
 
     route: str  # "POST /orders" (REST resource: the method, the path when known), "" when not known
@@ -52,8 +56,7 @@ class Method:
         return self.route.upper().startswith("OPTIONS")
 
 
-@dataclass(frozen=True)
-class SfnIntegration:
+class SfnIntegration(NamedTuple):
     """An integration that calls a Step Functions action, with what builds the call."""
 
     action: str  # IAM action, e.g. states:StartExecution; "": only known after apply (see unknown_target)
@@ -73,8 +76,7 @@ class SfnIntegration:
         return bool(self.route)
 
 
-@dataclass(frozen=True)
-class Body:
+class Body(NamedTuple):
     """An API's OpenAPI body as the plan (or checkov) has it."""
 
     document: openapi.Document | None  # None: unknown, or does not parse
@@ -115,7 +117,7 @@ def _unknown_keys(resource: Resource, key: str) -> frozenset[str]:
     markers = resource.unknown.get(key)
     if markers is True:
         return frozenset({"*"})
-    return frozenset(str(k) for k, v in markers.items() if v) if isinstance(markers, Mapping) else frozenset()
+    return frozenset(str(k) for k, v in markers.items() if v) if isinstance(markers, dict) and markers else frozenset()
 
 
 def _credentials(resource: Resource, key: str) -> str | None:
@@ -180,15 +182,37 @@ def _resource_target(resource: Resource, attribute: str, pattern: re.Pattern[str
     return "", attribute if resource.is_unknown(attribute) and _aws(resource.get(kind), aws) else ""
 
 
+# What possible_sfn_integrations found for the integrations and APIs last asked about: nine rules and plan
+# views ask it of each of them. A Resource is frozen and its values are the plan's JSON, which nothing
+# changes, so the answer is fixed; it is remembered by identity (a Resource holds dicts, so it has no hash)
+# together with the resource, which keeps that identity from being reused while it is remembered.
+_FOUND: dict[int, tuple[Resource, tuple[SfnIntegration, ...]]] = {}
+_FOUND_AT_MOST = 8192
+_INTEGRATING_TYPES = frozenset(INTEGRATION_TYPES + API_TYPES)
+
+
 def possible_sfn_integrations(resource: Resource) -> list[SfnIntegration]:
     """The integrations of a resource that call Step Functions, and those that may: action "" when what they call
     is only known after apply (never a type that cannot call Step Functions, such as a Lambda proxy)."""
+    if resource.type not in _INTEGRATING_TYPES:
+        return []
+    entry = _FOUND.get(id(resource))
+    if entry is not None and entry[0] is resource:
+        return list(entry[1])
+    found = _possible_sfn_integrations(resource)
+    if len(_FOUND) >= _FOUND_AT_MOST:
+        _FOUND.clear()
+    _FOUND[id(resource)] = (resource, tuple(found))
+    return found
+
+
+def _possible_sfn_integrations(resource: Resource) -> list[SfnIntegration]:
     if resource.type == "aws_api_gateway_integration":
         action, unknown_target = _resource_target(resource, "uri", _REST_ACTION, "type", "AWS")
         if not (action or unknown_target):
             return []
         templates = resource.get("request_templates")
-        mapping = {str(k): str(v) for k, v in templates.items()} if isinstance(templates, Mapping) else {}
+        mapping = {str(k): str(v) for k, v in templates.items()} if isinstance(templates, dict) else {}
         passthrough = resource.get("passthrough_behavior")
         return [SfnIntegration(action, "REST", mapping, not _unknown_inside(resource, "request_templates"),
                                credentials=_credentials(resource, "credentials"),
@@ -199,7 +223,7 @@ def possible_sfn_integrations(resource: Resource) -> list[SfnIntegration]:
         if not (action or unknown_target):
             return []
         parameters = resource.get("request_parameters")
-        mapping = {str(k): str(v) for k, v in parameters.items()} if isinstance(parameters, Mapping) else {}
+        mapping = {str(k): str(v) for k, v in parameters.items()} if isinstance(parameters, dict) else {}
         return [SfnIntegration(action, "HTTP", mapping, not _unknown_inside(resource, "request_parameters"),
                                credentials=_credentials(resource, "credentials_arn"),
                                unknown_keys=_unknown_keys(resource, "request_parameters"), unknown_target=unknown_target)]
@@ -216,8 +240,7 @@ def sfn_integrations(resource: Resource) -> list[SfnIntegration]:
 # --- routes: start integrations linked to machines and roles ----------------------------------------
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     integration: Resource  # the integration resource, or the API whose OpenAPI body defines the route
     action: str  # START or START_SYNC
     machines: tuple[str, ...]  # ARN patterns of the state machines it starts (empty: not known at plan time)

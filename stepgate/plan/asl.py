@@ -3,6 +3,10 @@
 Scopes are the top-level machine, every Parallel branch and every Map item processor (or legacy
 Iterator); each is checked on its own, as Step Functions does. `_scopes` is the one walk over a
 definition: structure checks, the Task/Map listings and the permissions all start from it.
+
+A definition is JSON data: parsed from the plan's text, or evaluated from HCL into plain dicts and lists
+(`parse_definition` makes any other mapping given at the top a dict). Objects inside it are therefore
+tested with `isinstance(x, dict)`, which is much cheaper than the `Mapping` ABC and means the same here.
 """
 
 from __future__ import annotations
@@ -10,8 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from stepgate.plan.asl_integrations import (
     ANY,
@@ -27,14 +30,14 @@ TERMINAL_TYPES = {"Succeed", "Fail"}
 JSONPATH, JSONATA = "JSONPath", "JSONata"
 
 
-@dataclass(frozen=True)
-class Problem:
+# NamedTuples, as the immutable records of stepgate.plan.iamref: cheaper to make than frozen dataclasses
+# (a plan makes one per state of every definition, for several rules).
+class Problem(NamedTuple):
     kind: str  # "invalid" | "unreachable" | "no_terminal"
     message: str
 
 
-@dataclass(frozen=True)
-class TaskState:
+class TaskState(NamedTuple):
     """A state of the definition, with its path and the query language its fields are written in."""
 
     path: str
@@ -72,7 +75,7 @@ def _list(value: Any) -> list[Any]:
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def _type(state: Mapping[str, Any]) -> str:
@@ -80,24 +83,38 @@ def _type(state: Mapping[str, Any]) -> str:
     return kind if isinstance(kind, str) else ""
 
 
-def _scopes(scope: Mapping[str, Any], path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _scopes(scope: Mapping[str, Any], path: str) -> list[tuple[str, Mapping[str, Any]]]:
     """The scope itself and every nested branch / item processor, depth first."""
-    yield path, scope
-    for name, state in _mapping(scope.get("States")).items():
-        if not isinstance(state, Mapping):
+    found: list[tuple[str, Mapping[str, Any]]] = []
+    _collect_scopes(scope, path, found)
+    return found
+
+
+def _collect_scopes(scope: Mapping[str, Any], path: str, found: list[tuple[str, Mapping[str, Any]]]) -> None:
+    found.append((path, scope))
+    states = scope.get("States")
+    if not isinstance(states, dict):
+        return
+    for name, state in states.items():
+        if not isinstance(state, dict):
             continue
-        for number, branch in enumerate(_list(state.get("Branches"))):
-            if isinstance(branch, Mapping):
-                yield from _scopes(branch, f"{path}{name}/branch {number + 1}/")
+        branches = state.get("Branches")
+        if isinstance(branches, list):
+            for number, branch in enumerate(branches):
+                if isinstance(branch, dict):
+                    _collect_scopes(branch, f"{path}{name}/branch {number + 1}/", found)
         processor = state.get("ItemProcessor") or state.get("Iterator")
-        if isinstance(processor, Mapping):
-            yield from _scopes(processor, f"{path}{name}/items/")
+        if isinstance(processor, dict):
+            _collect_scopes(processor, f"{path}{name}/items/", found)
 
 
 def _successors(state: Mapping[str, Any]) -> list[str]:
     targets = [state.get("Next"), state.get("Default")]
-    targets += [choice.get("Next") for choice in _list(state.get("Choices")) if isinstance(choice, Mapping)]
-    targets += [catch.get("Next") for catch in _list(state.get("Catch")) if isinstance(catch, Mapping)]
+    choices, catches = state.get("Choices"), state.get("Catch")
+    if isinstance(choices, list):
+        targets += [choice.get("Next") for choice in choices if isinstance(choice, dict)]
+    if isinstance(catches, list):
+        targets += [catch.get("Next") for catch in catches if isinstance(catch, dict)]
     return [t for t in targets if isinstance(t, str)]
 
 
@@ -110,57 +127,72 @@ def structure_problems(definition: Mapping[str, Any]) -> list[Problem]:
     for path, scope in _scopes(definition, ""):
         where = f"in {path.rstrip('/')}" if path else "at the top level"
         states = scope.get("States")
-        if not isinstance(states, Mapping) or not states:
+        if not isinstance(states, dict) or not states:
             problems.append(Problem("invalid", f"no States {where}"))
             continue
         start = scope.get("StartAt")
         if not isinstance(start, str) or start not in states:
             problems.append(Problem("invalid", f"StartAt {start!r} names no state {where}"))
             continue
+        # the successors of every state that is an object, worked out once for all three checks
+        successors: dict[str, list[str]] = {}
+        terminal: set[str] = set()
         for name, state in states.items():
-            if not isinstance(state, Mapping) or _type(state) not in STATE_TYPES:
+            if not isinstance(state, dict):
                 problems.append(Problem("invalid", f"state {path}{name} has no valid Type"))
                 continue
-            for target in _successors(state):
+            targets = successors[name] = _successors(state)
+            kind = _type(state)
+            if kind in TERMINAL_TYPES or state.get("End") is True:
+                terminal.add(name)
+            if kind not in STATE_TYPES:
+                problems.append(Problem("invalid", f"state {path}{name} has no valid Type"))
+                continue
+            for target in targets:
                 if target not in states:
                     problems.append(Problem("invalid", f"state {path}{name} goes to {target!r}, which does not exist {where}"))
-            if _type(state) == "Choice":
+            if kind == "Choice":
                 if not _list(state.get("Choices")):
                     problems.append(Problem("invalid", f"Choice state {path}{name} has no Choices"))
-            elif not _is_terminal(state) and "Next" not in state:
+            elif name not in terminal and "Next" not in state:
                 problems.append(Problem("invalid", f"state {path}{name} has neither Next nor End"))
-        reachable = _reachable(states, start)
+        reachable = _reachable(successors, start)
         for name in states:
             if name not in reachable:
                 problems.append(Problem("unreachable", f"state {path}{name} can never be entered"))
-        can_finish = _can_finish(states)
+        can_finish = _can_finish(successors, terminal)
         stuck = sorted(name for name in reachable if name not in can_finish)
         if stuck:
             problems.append(Problem("no_terminal", f"no terminal state is reachable from {', '.join(path + s for s in stuck)} {where}"))
     return problems
 
 
-def _reachable(states: Mapping[str, Any], start: str) -> set[str]:
+def _reachable(successors: Mapping[str, list[str]], start: str) -> set[str]:
+    """The states (objects, the keys of `successors`) that can be entered from `start`."""
     seen, pending = set(), [start]
     while pending:
         name = pending.pop()
-        if name in seen or name not in states or not isinstance(states[name], Mapping):
+        if name in seen or name not in successors:
             continue
         seen.add(name)
-        pending.extend(_successors(states[name]))
+        pending.extend(successors[name])
     return seen
 
 
-def _can_finish(states: Mapping[str, Any]) -> set[str]:
-    """States from which some terminal state can be reached (fixpoint over the successor relation)."""
-    finishing = {n for n, s in states.items() if isinstance(s, Mapping) and _is_terminal(s)}
-    changed = True
-    while changed:
-        changed = False
-        for name, state in states.items():
-            if name not in finishing and isinstance(state, Mapping) and any(t in finishing for t in _successors(state)):
+def _can_finish(successors: Mapping[str, list[str]], terminal: set[str]) -> set[str]:
+    """States from which some terminal state can be reached: the terminal ones, then backwards along the
+    successor relation (each state once)."""
+    predecessors: dict[str, list[str]] = {}
+    for name, targets in successors.items():
+        for target in targets:
+            predecessors.setdefault(target, []).append(name)
+    finishing = set(terminal)
+    pending = list(terminal)
+    while pending:
+        for name in predecessors.get(pending.pop(), ()):
+            if name not in finishing:
                 finishing.add(name)
-                changed = True
+                pending.append(name)
     return finishing
 
 
@@ -169,14 +201,16 @@ def _language(body: Mapping[str, Any], default: str) -> str:
     return language if language in (JSONPATH, JSONATA) else default
 
 
-def _states(definition: Mapping[str, Any]) -> Iterator[TaskState]:
+def _states(definition: Mapping[str, Any]) -> list[TaskState]:
     """Every state of every scope. A state without QueryLanguage uses the definition's (not its enclosing
     Map's or Parallel's), JSONPath by default."""
     default = _language(definition, JSONPATH)
+    found = []
     for path, scope in _scopes(definition, ""):
-        for name, state in _mapping(scope.get("States")).items():
-            if isinstance(state, Mapping):
-                yield TaskState(f"{path}{name}", state, _language(state, default))
+        states = scope.get("States")
+        if isinstance(states, dict):
+            found += [TaskState(f"{path}{name}", state, _language(state, default)) for name, state in states.items() if isinstance(state, dict)]
+    return found
 
 
 def task_states(definition: Mapping[str, Any]) -> Iterator[TaskState]:
@@ -254,7 +288,7 @@ def retry_has_backoff(state: Mapping[str, Any]) -> bool:
     """A Retry entry for transient errors that retries (MaxAttempts > 0, default 3) with growing delays
     (BackoffRate > 1, default 2.0)."""
     for retrier in _list(state.get("Retry")):
-        if not isinstance(retrier, Mapping) or not any(_is_transient(e) for e in _list(retrier.get("ErrorEquals"))):
+        if not isinstance(retrier, dict) or not any(_is_transient(e) for e in _list(retrier.get("ErrorEquals"))):
             continue
         attempts, rate = _number(retrier.get("MaxAttempts"), 3), _number(retrier.get("BackoffRate"), 2.0)
         if attempts is not None and rate is not None and attempts > 0 and rate > 1.0:

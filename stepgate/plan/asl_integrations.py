@@ -9,14 +9,20 @@ resource its literal arguments name.
 
 Arguments the state computes at run time (JSONPath `Key.$`, JSONata `{% ... %}`) leave the resource to run
 time: the requirement's resource is then `*`.
+
+Definitions are JSON data (parsed from the plan, or evaluated from HCL into plain dicts and lists), so an
+object is tested with `isinstance(x, dict)`, which is much cheaper than the `Mapping` ABC. What depends on
+the Resource string or the (service, action) alone (the integration it names, the reference's action and
+the resource types to look for) is worked out once per distinct value: a plan's state machines call the same
+few integrations.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 from stepgate.plan import iamref
@@ -83,8 +89,9 @@ _PASSED_TO_ECS_TASKS = Condition("StringEquals", "iam:PassedToService", ("ecs-ta
 _CONNECTION_SECRETS = "arn:*:secretsmanager:*:*:secret:events!connection/*"  # the secret EventBridge keeps per connection
 
 
-@dataclass(frozen=True)
-class Requirement:
+# Requirement and Call are NamedTuples: immutable like a frozen dataclass, and cheaper to make (a plan makes
+# several per Task state); see stepgate.plan.iamref.
+class Requirement(NamedTuple):
     """An IAM action a state needs, on a resource ARN pattern (`*` when the definition picks it at run time)."""
 
     action: str
@@ -95,8 +102,7 @@ class Requirement:
     guessed: bool = False  # the IAM reference has no such action: the name is derived from the API's
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """One call a state makes: the integration, its arguments, and the state machine making it."""
 
     state: str
@@ -132,7 +138,7 @@ def _argument(node: Any, path: tuple[str, ...], jsonata: bool) -> str | None:
     for key in path:
         if _computed(node, jsonata):
             return ANY
-        if not isinstance(node, Mapping):
+        if not isinstance(node, dict):
             return None
         if not jsonata and f"{key}.$" in node:
             return ANY
@@ -145,67 +151,131 @@ def _argument(node: Any, path: tuple[str, ...], jsonata: bool) -> str | None:
 
 
 def _computed(value: Any, jsonata: bool) -> bool:
-    return jsonata and isinstance(value, str) and value.strip().startswith("{%") and value.strip().endswith("%}")
+    if not jsonata or not isinstance(value, str):
+        return False
+    text = value.strip()
+    return text.startswith("{%") and text.endswith("%}")
 
 
 # --- Task states -------------------------------------------------------------------------------------
 
 
-def task_requirements(state: str, resource: str, arguments: Any, jsonata: bool, machine_arn: str) -> list[Requirement]:
-    """What a Task state with this Resource and these arguments needs."""
+class _Target(NamedTuple):
+    """What a Task's Resource names: an integration (service: the IAM prefix, or the optimized integration's
+    service name) or a Lambda function ARN (lambda_arn)."""
+
+    service: str = ""
+    action: str = ""
+    pattern: str = ""
+    lambda_arn: bool = False
+
+
+@lru_cache(maxsize=1024)  # a plan's Task states name a few Resource strings, each many times
+def _target(resource: str) -> _Target | None:
+    """The integration a Resource names; None for anything else (an activity)."""
     if _LAMBDA_ARN.match(resource):
-        return [Requirement("lambda:InvokeFunction", resource, state)]
+        return _Target(lambda_arn=True)
     sdk = _SDK.match(resource)
     match = sdk or _OPTIMIZED.match(resource)
     if match is None:
-        return []  # activities need no permission of the execution role
+        return None
     service = SDK_PREFIXES.get(match.group("service"), match.group("service")) if sdk else match.group("service")
-    call = Call(state, service, match.group("action"), match.group("pattern") or "", arguments, jsonata, machine_arn)
-    return INTEGRATIONS.get((service, call.action.lower()), _from_reference)(call)
+    return _Target(service, match.group("action"), match.group("pattern") or "")
+
+
+def task_requirements(state: str, resource: str, arguments: Any, jsonata: bool, machine_arn: str) -> list[Requirement]:
+    """What a Task state with this Resource and these arguments needs."""
+    target = _target(resource)
+    if target is None:
+        return []  # activities need no permission of the execution role
+    if target.lambda_arn:
+        return [Requirement("lambda:InvokeFunction", resource, state)]
+    call = Call(state, target.service, target.action, target.pattern, arguments, jsonata, machine_arn)
+    return INTEGRATIONS.get((target.service, target.action.lower()), _from_reference)(call)
+
+
+class _Reference(NamedTuple):
+    """The reference's entry for a call's (service, action): the IAM action name, the action when the
+    reference has it, and the resource types whose ARNs the call's arguments may name."""
+
+    name: str
+    action: iamref.Action | None
+    kinds: tuple[iamref.ResourceType, ...]
+
+
+@lru_cache(maxsize=1024)  # the reference's IAM lookups, once per (service, action) a plan's calls use
+def _reference(service: str, action: str) -> _Reference:
+    name = SDK_ACTIONS.get((service, action.lower()), action[:1].upper() + action[1:])
+    known = iamref.action(f"{service}:{name}")
+    if known is None:
+        return _Reference(f"{service}:{name}", None, ())
+    # the resource types the call authorizes against: the required ones, else any
+    kinds = tuple(kind for kind in known.resource_types if kind.name in known.required) or known.resource_types
+    return _Reference(known.iam_name, known, kinds)
 
 
 def _from_reference(call: Call) -> list[Requirement]:
     """One IAM action from the reference, on the resource the literal arguments name (else `*`)."""
-    name = SDK_ACTIONS.get((call.service, call.action.lower()), call.action[:1].upper() + call.action[1:])
-    known = iamref.action(f"{call.service}:{name}")
-    if known is None:
-        return [call.need(f"{call.service}:{name}", ANY, guessed=True)]
-    return [call.need(known.iam_name, resource) for resource in _resources(call, known)]
+    reference = _reference(call.service, call.action)
+    if reference.action is None:
+        return [call.need(reference.name, ANY, guessed=True)]
+    return [call.need(reference.name, resource) for resource in _resources(call, reference)]
 
 
-def _resources(call: Call, action: iamref.Action) -> list[str]:
+def _resources(call: Call, reference: _Reference) -> list[str]:
     """The ARNs the literal arguments name among the resource types the call authorizes against (the
     required ones, else any); `*` when they name none."""
-    if action.star_only:
+    if reference.action is None or reference.action.star_only:
         return [ANY]
-    kinds = [kind for kind in action.resource_types if kind.name in action.required] or action.resource_types
-    found = dict.fromkeys(arn for arn in (_resource_of(call, kind) for kind in kinds) if arn)
+    given = _given_arns(call)
+    found = dict.fromkeys(arn for arn in (_resource_of(call, kind, given) for kind in reference.kinds) if arn)
     return list(found) or [ANY]
 
 
-def _resource_of(call: Call, kind: iamref.ResourceType) -> str | None:
-    """An ARN of this type the literal arguments name: an ARN argument, the queue of a QueueUrl, or the
-    type's ARN format filled in from the arguments."""
-    arguments = call.arguments if isinstance(call.arguments, Mapping) else {}
+def _given_arns(call: Call) -> list[str]:
+    """The ARNs the literal arguments give whatever the resource type: an ARN argument, the queue of a QueueUrl."""
+    arguments = call.arguments if isinstance(call.arguments, dict) else {}
     given = [call.value(key) for key in arguments if not key.endswith(".$")]
-    candidates: list[str | None] = [value for value in given if value and value.startswith("arn:")]
+    candidates = [value for value in given if value and value.startswith("arn:")]
     url = call.value("QueueUrl")
-    candidates += [queue_arn(url) if url else None, _built(call, kind.arn)]
-    return next((arn for arn in candidates if arn and arn != ANY and kind.matches(arn)), None)
+    if url:
+        candidates.append(queue_arn(url))
+    return [arn for arn in candidates if arn != ANY]
+
+
+def _resource_of(call: Call, kind: iamref.ResourceType, given: list[str]) -> str | None:
+    """An ARN of this type the literal arguments name: one of the `given` ARNs (an ARN argument, the queue
+    of a QueueUrl), else the type's ARN format filled in from the arguments."""
+    found = next((arn for arn in given if kind.matches(arn)), None)
+    if found is not None:
+        return found
+    built = _built(call, kind.arn)
+    return built if built and built != ANY and kind.matches(built) else None
+
+
+@lru_cache(maxsize=1024)
+def _format_parts(arn_format: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An ARN format split once: the literal texts around its placeholders, and the placeholders' names."""
+    texts, names, position = [], [], 0
+    for match in _PLACEHOLDER.finditer(arn_format):
+        texts.append(arn_format[position : match.start()])
+        names.append(match.group(1))
+        position = match.end()
+    texts.append(arn_format[position:])
+    return tuple(texts), tuple(names)
 
 
 def _built(call: Call, arn_format: str) -> str | None:
     """The format with its placeholders filled from same-named literal arguments (Partition, Region and
     Account: any); None when an argument is missing or computed at run time."""
-    parts, position = [], 0
-    for match in _PLACEHOLDER.finditer(arn_format):
-        name = match.group(1)
+    texts, names = _format_parts(arn_format)
+    parts = [texts[0]]
+    for name, text in zip(names, texts[1:]):
         value = ANY if name in _GLOBAL_PLACEHOLDERS else _name_argument(call, name)
         if value is None:
             return None
-        parts += [arn_format[position : match.start()], value]
-        position = match.end()
-    return "".join(parts) + arn_format[position:]
+        parts += [value, text]
+    return "".join(parts)
 
 
 def _name_argument(call: Call, placeholder: str) -> str | None:
@@ -218,15 +288,24 @@ def _name_argument(call: Call, placeholder: str) -> str | None:
     return value + _NAME_SUFFIX.get(placeholder, "")
 
 
+# A plain https URL (lower-case host, no port, user, query or fragment): urlparse would give the same host
+# and path, at a fraction of the cost.
+_PLAIN_URL = re.compile(r"https?://(?P<host>[a-z0-9.-]*)(?P<path>(?:/[A-Za-z0-9_.-]*)*)")
+
+
 def queue_arn(url: str) -> str:
     """The ARN of the queue a QueueUrl names (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)."""
     if url == ANY or url.startswith("arn:"):
         return url
-    parsed = urlparse(url)
-    segments = [s for s in parsed.path.split("/") if s]
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        path, host = plain.group("path"), plain.group("host")
+    else:
+        parsed = urlparse(url)
+        path, host = parsed.path, parsed.hostname or ""
+    segments = [s for s in path.split("/") if s]
     if len(segments) < 2:
         return ANY
-    host = parsed.hostname or ""
     region = host.split(".")[1] if host.startswith("sqs.") and host.count(".") >= 2 else "*"
     return f"arn:*:sqs:{region}:{segments[-2]}:{segments[-1]}"
 
@@ -258,11 +337,11 @@ def _lambda_invoke(call: Call) -> list[Requirement]:
 
 
 def _put_events(call: Call) -> list[Requirement]:
-    entries = call.arguments.get("Entries") if isinstance(call.arguments, Mapping) else None
+    entries = call.arguments.get("Entries") if isinstance(call.arguments, dict) else None
     if not isinstance(entries, list):
         return [call.need("events:PutEvents", ANY)]
     # an entry without EventBusName goes to the account's default bus
-    buses = {_argument(e, ("EventBusName",), call.jsonata) or "default" for e in entries if isinstance(e, Mapping)}
+    buses = {_argument(e, ("EventBusName",), call.jsonata) or "default" for e in entries if isinstance(e, dict)}
     return [call.need("events:PutEvents", _named_arn(bus, "events", "event-bus/")) for bus in sorted(buses) or ["default"]]
 
 
@@ -428,7 +507,7 @@ def item_reader_requirements(state: str, reader: Mapping[str, Any], jsonata: boo
         key = call.literal("Key")
         required = [call.need("s3:GetObject", ANY if ANY in (bucket, key) else f"arn:*:s3:::{bucket}/{key}")]
         config = reader.get("ReaderConfig")
-        if isinstance(config, Mapping) and config.get("InputType") == "MANIFEST":
+        if isinstance(config, dict) and config.get("InputType") == "MANIFEST":
             # an S3 inventory manifest lists data files in its own bucket, under keys only it knows
             required.append(call.need("s3:GetObject", ANY if bucket == ANY else f"arn:*:s3:::{bucket}/*"))
         return required

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 ANY_METHOD = "x-amazon-apigateway-any-method"
@@ -44,19 +43,21 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 
+# The records below are NamedTuples, as in stepgate.plan.iamref: immutable, and cheaper to import and to
+# make than frozen dataclasses.
+
+
 class BodyError(ValueError):
     """The body is not an OpenAPI/Swagger object with paths; the message says why."""
 
 
-@dataclass(frozen=True)
-class Validator:
+class Validator(NamedTuple):
     name: str
     body: bool  # validateRequestBody
     parameters: bool  # validateRequestParameters
 
 
-@dataclass(frozen=True)
-class Integration:
+class Integration(NamedTuple):
     """An operation's x-amazon-apigateway-integration, as far as the rules read it."""
 
     type: str  # lower case: aws, aws_proxy, http, http_proxy, mock ("" when unset)
@@ -71,8 +72,7 @@ class Integration:
     unknown_fields: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(NamedTuple):
     method: str  # upper case, ANY for x-amazon-apigateway-any-method
     path: str  # "/orders/{id}", or "$default" (HTTP APIs)
     authorization: str | None  # NONE, AWS_IAM, COGNITO_USER_POOLS, CUSTOM, JWT; None: only known after apply
@@ -86,11 +86,10 @@ class Operation:
         return self.path if self.path.startswith("$") else f"{self.method} {self.path}"
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     version: str  # "OpenAPI 3.0.1", "Swagger 2.0", "" when the document names none
     operations: tuple[Operation, ...]
-    problems: tuple[str, ...] = field(default=())  # names that do not resolve (schemes, validators, $refs)
+    problems: tuple[str, ...] = ()  # names that do not resolve (schemes, validators, $refs)
 
 
 # --- loading ------------------------------------------------------------------------------------------

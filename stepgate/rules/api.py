@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import Any
 
 from stepgate.findings import Finding, Severity
@@ -75,7 +74,7 @@ def judged(integration: SfnIntegration, judge: Callable[[SfnIntegration], Iterab
     it would pass it whatever it called, and otherwise says once that it could not judge it."""
     if integration.action:
         yield from judge(integration)
-    elif any(True for action in _ANY_ACTION for _ in judge(replace(integration, action=action))):
+    elif any(True for action in _ANY_ACTION for _ in judge(integration._replace(action=action))):
         yield target_unknown(integration)
 
 

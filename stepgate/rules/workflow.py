@@ -24,6 +24,7 @@ class _Machine(NamedTuple):
     definition: Mapping[str, Any] | None  # None: invalid (error set) or only rendered at apply time (no error)
     error: str | None
     problems: tuple[asl.Problem, ...]
+    tasks: tuple[asl.TaskState, ...]  # its Task states, listed once for SG-WF-004 and SG-WF-005
 
 
 def _definitions(plan: Plan) -> list[_Machine]:
@@ -36,7 +37,8 @@ def _definitions(plan: Plan) -> list[_Machine]:
             read = machine_definition(plan, machine)
             definition, error = read.definition, read.error
             problems = tuple(asl.structure_problems(definition)) if definition is not None else ()
-            machines.append(_Machine(machine, definition, error, problems))
+            tasks = tuple(asl.task_states(definition)) if definition is not None else ()
+            machines.append(_Machine(machine, definition, error, problems, tasks))
         return machines
 
     return plan.derived("workflow-definitions", build)
@@ -44,7 +46,7 @@ def _definitions(plan: Plan) -> list[_Machine]:
 
 def _problems_of(kind: str):  # noqa: ANN202 - returns a Check
     def check(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-        for machine, definition, error, problems in _definitions(plan):
+        for machine, definition, error, problems, _ in _definitions(plan):
             if definition is None:
                 if error is None:
                     yield rule.unevaluated(machine.address, _unknown_definition(plan, machine))
@@ -59,24 +61,24 @@ def _problems_of(kind: str):  # noqa: ANN202 - returns a Check
 
 
 def _retry(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-    for machine, definition, error, _ in _definitions(plan):
+    for machine, definition, error, _, tasks in _definitions(plan):
         if definition is None:
             if error is None:
                 yield rule.unevaluated(machine.address, _unknown_definition(plan, machine))
             continue
-        bare = [t.path for t in asl.task_states(definition) if not asl.retry_has_backoff(t.body)]
+        bare = [t.path for t in tasks if not asl.retry_has_backoff(t.body)]
         if bare:
             yield rule.finding(machine.address, f"Task states without Retry with backoff: {', '.join(bare)}; retry States.TaskFailed "
                                "(or the service's throttling errors) with BackoffRate > 1")
 
 
 def _catch(rule: Rule, plan: Plan, config: RuleConfig) -> Iterator[Finding]:
-    for machine, definition, error, _ in _definitions(plan):
+    for machine, definition, error, _, tasks in _definitions(plan):
         if definition is None:
             if error is None:
                 yield rule.unevaluated(machine.address, _unknown_definition(plan, machine))
             continue
-        bare = [t.path for t in asl.task_states(definition) if not t.body.get("Catch")]
+        bare = [t.path for t in tasks if not t.body.get("Catch")]
         if bare:
             yield rule.finding(machine.address, f"Task states without Catch: {', '.join(bare)}; catch States.ALL into a "
                                "failure handler")
