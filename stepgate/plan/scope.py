@@ -30,7 +30,7 @@ def evaluate_in_module(plan: Plan, resource: Resource, source: str, load: Callab
     except (EvaluationProblem, RecursionError) as error:
         return Evaluated(problem=f"stepgate cannot evaluate its HCL: {error}")
     if isinstance(value, Unknown):
-        return Evaluated(problem=f"it is {_describe(value)}")
+        return Evaluated(problem=f"it is {value.why}, only known after apply")
     if isinstance(value, str):
         try:
             value = load(value)
@@ -39,10 +39,6 @@ def evaluate_in_module(plan: Plan, resource: Resource, source: str, load: Callab
         except ValueError as error:
             return Evaluated(problem=f"its HCL renders a text that {error}")
     return Evaluated(_decode(value, evaluation))
-
-
-def _describe(unknown: Unknown) -> str:
-    return f"{unknown.why}, only known after apply"
 
 
 def _decode(value: Any, evaluation: Evaluation) -> Any:
@@ -89,11 +85,9 @@ def _inside_text(unknown: Unknown) -> str:
     the route model builds one from a name; anything else (a name in a hand-built ARN) a literal token
     unique to what it reads, the same token the symbols of that resource use for the name."""
     origin = unknown.origin
-    if not isinstance(origin, Target):
-        return Unresolved(f"{unknown.why} (only known after apply)")
-    if origin.attribute == "arn" or origin.attribute.endswith("_arn"):
-        return symbol_of(origin)
-    return name_token(f"{origin.resource.address}.{origin.attribute}")
+    if isinstance(origin, Target) and not (origin.attribute == "arn" or origin.attribute.endswith("_arn")):
+        return name_token(f"{origin.resource.address}.{origin.attribute}")
+    return _standing_for(unknown)
 
 
 # --- the scope of a module instance --------------------------------------------------------------------
@@ -212,9 +206,7 @@ class _ResourceValue:
     def attribute(self, name: str) -> Any:
         resource = self.resource
         reference = f"{resource.address}.{name}"
-        if resource.is_unknown(name) or (name not in resource.values and resource.unknown.get(name)):
-            return Unknown(reference, Target(resource, name, reference))
-        if name not in resource.values:
+        if resource.is_unknown(name) or name not in resource.values:
             return Unknown(reference, Target(resource, name, reference))
         return resource.values[name]
 

@@ -88,7 +88,7 @@ def with_sourced_bodies(plan: Plan) -> Plan:
         resources.append(resource)
     if not changed:
         return plan
-    return Plan(resources, plan.configuration, plan.format_version, plan.terraform_version, plan.source, plan.document, plan.sources)
+    return dataclasses.replace(plan, resources=resources)  # its indexes are rebuilt, its sources kept
 
 
 def _with_unknowns(value: Any, unknown: Any) -> Any:
